@@ -1,0 +1,29 @@
+# apfbench top-level build. Each area owns a fragment (guest/guest.mk,
+# host/host.mk, ...) that appends its products to ALL and its checks to
+# the test suite; this file only ties them together.
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP
+BUILD   := build
+ALL     :=
+KERNELS ?=
+
+.DEFAULT_GOAL := all
+.PHONY: all test bench bench-self kernel report deps clean
+
+include guest/guest.mk
+-include guest/kmod/kmod.mk
+-include host/host.mk
+-include bench/bench.mk
+-include scripts/scripts.mk
+
+all: $(ALL)
+
+deps:
+	@host/need-packages build
+
+test: deps all
+	@tests/run $(T)
+
+clean:
+	rm -rf $(BUILD) guest/apfw guest/apfw-exec-helper

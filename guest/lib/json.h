@@ -1,0 +1,38 @@
+/*
+ * Minimal streaming JSON writer: the only JSON apfw emits is result.json,
+ * written once at the end, so a writer that tracks nesting and commas is
+ * all that is needed. Keys are NULL inside arrays. Non-finite numbers are
+ * written as null (the schema's "could not be measured").
+ */
+#ifndef APF_JSON_H
+#define APF_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH 16
+
+struct json {
+	FILE *f;
+	int depth;
+	bool first[JSON_MAX_DEPTH];
+	bool overflow;
+};
+
+void json_begin(struct json *j, FILE *f);	/* opens the top-level object */
+void json_obj(struct json *j, const char *key);
+void json_arr(struct json *j, const char *key);
+void json_end(struct json *j);
+void json_str(struct json *j, const char *key, const char *val);	/* NULL -> null */
+void json_int(struct json *j, const char *key, int64_t v);
+void json_uint(struct json *j, const char *key, uint64_t v);
+void json_num(struct json *j, const char *key, double v);
+void json_null(struct json *j, const char *key);
+void json_bool(struct json *j, const char *key, bool v);
+/* Optional counter: negative means unavailable and is written as null. */
+void json_opt_int(struct json *j, const char *key, int64_t v);
+/* Close everything still open; 0 when the stream is intact. */
+int json_finish(struct json *j);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * Declarative options, fio-style: one table per workload (and one for the
+ * options every workload shares) gives parsing, bounds checking, defaults
+ * and --help from the same rows. Values land in a params struct at the
+ * row's offset.
+ *
+ * Sizes accept K/M/G/T suffixes (powers of 1024) and, for OPT_SIZE_PCT,
+ * "NN%" of the guest's MemTotal. Durations are seconds, fractions allowed.
+ */
+#ifndef APF_OPTS_H
+#define APF_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum opt_type {
+	OPT_INT,	/* int64_t, bounded by min/max */
+	OPT_SIZE,	/* uint64_t bytes, bounded by min/max */
+	OPT_SIZE_PCT,	/* uint64_t bytes, or NN% of MemTotal */
+	OPT_SECONDS,	/* double seconds, > 0 */
+	OPT_ENUM,	/* int index into choices */
+	OPT_FLAG,	/* int, 1 when given */
+	OPT_STR,	/* const char * (points into argv) */
+};
+
+struct opt {
+	const char *name;		/* long option, without "--" */
+	enum opt_type type;
+	size_t off;			/* offsetof(params, field) */
+	const char *def;		/* default as text; NULL: zero/NULL */
+	const char *help;
+	int64_t min, max;		/* OPT_INT / OPT_SIZE bounds; 0,0: none */
+	const char *const *choices;	/* OPT_ENUM, NULL-terminated */
+};
+
+#define OPT_END { .name = NULL }
+
+struct opt_set {
+	const struct opt *table;
+	void *base;
+};
+
+/* Apply every default of the tables. Returns 0, or -1 with err set. */
+int opts_defaults(const struct opt_set *sets, int nsets, char *err, size_t errlen);
+/*
+ * Parse argv (after the workload name) against the tables; "--name value"
+ * and "--name=value" both work. Returns 0, or -1 with err set to one line
+ * naming the option and the problem.
+ */
+int opts_parse(const struct opt_set *sets, int nsets, int argc, char **argv,
+	       char *err, size_t errlen);
+void opts_help(const struct opt *table, FILE *f);
+
+/* Shared value parsers, also used by the workloads themselves. */
+int parse_size(const char *s, uint64_t *out);		/* 0 or -1 */
+int parse_int(const char *s, int64_t *out);
+int parse_seconds(const char *s, double *out);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * Time series: operations and max latency per slice (default 100 ms) of the
+ * measured phase. One per thread; merged by adding ops and taking the max.
+ * Recording compares against the current slice's end instead of dividing,
+ * so the hot path is a compare and two stores.
+ */
+#ifndef APF_SERIES_H
+#define APF_SERIES_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct series_slot {
+	uint64_t ops;
+	uint64_t max_ns;
+};
+
+struct series {
+	uint64_t t0_ns, slice_ns, cur_end_ns;
+	unsigned int cur, nslots;
+	struct series_slot *slots;
+};
+
+int series_init(struct series *s, uint64_t t0_ns, uint64_t slice_ns, uint64_t span_ns);
+void series_free(struct series *s);
+void series_advance(struct series *s, uint64_t now_ns);
+
+static inline void series_record(struct series *s, uint64_t now_ns, uint64_t lat_ns)
+{
+	struct series_slot *sl;
+
+	if (now_ns >= s->cur_end_ns)
+		series_advance(s, now_ns);
+	sl = &s->slots[s->cur];
+	sl->ops++;
+	if (lat_ns > sl->max_ns)
+		sl->max_ns = lat_ns;
+}
+/* Add n units (e.g. co-runner work) to the slice holding now_ns. */
+static inline void series_add(struct series *s, uint64_t now_ns, uint64_t n)
+{
+	if (now_ns >= s->cur_end_ns)
+		series_advance(s, now_ns);
+	s->slots[s->cur].ops += n;
+}
+/* dst and src must share t0, slice and span. */
+void series_merge(struct series *dst, const struct series *src);
+/* Number of slots covering [t0, end_ns). */
+unsigned int series_used(const struct series *s, uint64_t end_ns);
+int series_write_tsv(const struct series *s, uint64_t end_ns, FILE *f);
+
+#endif

@@ -1,0 +1,61 @@
+# shellcheck shell=bash
+# Shared shell helpers for host/, bench/ and scripts/: one voice for
+# messages, one exit-code convention, and a cleanup stack so every script
+# undoes exactly what it created (push as you create, LIFO on exit).
+#
+# Exit codes everywhere: 0 ok, 1 the work failed, 2 bad usage or input,
+# 3 skipped for a missing capability (tests only).
+# Source it after setting PROG:  PROG=apf-vm; . "$(dirname "$0")/lib.sh"
+
+APF_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export APF_TOP
+: "${PROG:=$(basename "$0")}"
+
+info() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
+die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
+# usage_error: bad usage or input; one line saying what and where.
+usage_error() { printf '%s: %s (try --help)\n' "$PROG" "$*" >&2; exit 2; }
+
+# Cleanup stack: cleanup_push cmd args... runs at exit, newest first.
+# Each entry is stored %q-quoted, so eval gives back the exact words.
+_cleanups=()
+cleanup_push() { _cleanups+=("$(printf '%q ' "$@")"); }
+cleanup_run() {
+	local i
+	trap - EXIT INT TERM
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_cleanups[i]}" || true
+	done
+	_cleanups=()
+}
+_rc=0
+cleanup_on_exit() {
+	trap '_rc=$?; cleanup_run; exit "$_rc"' EXIT
+	trap 'cleanup_run; exit 130' INT
+	trap 'cleanup_run; exit 143' TERM
+}
+
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 ||
+		die "'$1' not found; run: host/need-packages ${2:-bench}"
+}
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# parse_size 1G|512M|4096 -> bytes on stdout, or return 1.
+parse_size() {
+	local v=$1 n unit
+	[[ $v =~ ^([0-9]+)([KkMmGgTt]?)[iI]?[bB]?$ ]] || return 1
+	n=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]}
+	case "$unit" in
+	"") echo "$n" ;;
+	[Kk]) echo $((n << 10)) ;;
+	[Mm]) echo $((n << 20)) ;;
+	[Gg]) echo $((n << 30)) ;;
+	[Tt]) echo $((n << 40)) ;;
+	esac
+}
+
+# valid_name STRING: the config/CLI name rule [A-Za-z0-9._-]+
+valid_name() { [[ $1 =~ ^[A-Za-z0-9._-]+$ ]]; }

@@ -1,0 +1,11 @@
+# scripts/: the report's statistics helper (apf-stats), a host tool built
+# natively (not static: it never goes into a guest).
+APF_STATS := $(BUILD)/apf-stats
+
+$(APF_STATS): scripts/apf-stats.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -lm
+
+ALL += $(APF_STATS)
+
+-include $(BUILD)/apf-stats.d

@@ -14,6 +14,7 @@ KERNELS ?=
 include guest/guest.mk
 -include guest/kmod/kmod.mk
 -include host/host.mk
+-include host/pressure.mk
 -include bench/bench.mk
 -include scripts/scripts.mk
 

@@ -17,6 +17,7 @@ struct json {
 	FILE *f;
 	int depth;
 	bool first[JSON_MAX_DEPTH];
+	char closer[JSON_MAX_DEPTH];
 	bool overflow;
 };
 
@@ -30,6 +31,8 @@ void json_uint(struct json *j, const char *key, uint64_t v);
 void json_num(struct json *j, const char *key, double v);
 void json_null(struct json *j, const char *key);
 void json_bool(struct json *j, const char *key, bool v);
+/* An inline array element [v0, v1, ...], e.g. a histogram bucket or a row. */
+void json_tuple(struct json *j, int n, const double *v);
 /* Optional counter: negative means unavailable and is written as null. */
 void json_opt_int(struct json *j, const char *key, int64_t v);
 /* Close everything still open; 0 when the stream is intact. */

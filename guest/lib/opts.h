@@ -34,6 +34,9 @@ struct opt {
 	const char *const *choices;	/* OPT_ENUM, NULL-terminated */
 };
 
+/* A row: OPT_ROW("threads", OPT_INT, offsetof(...), "0", "help", .min = 0, .max = 64) */
+#define OPT_ROW(n, t, o, d, h, ...) \
+	{ .name = (n), .type = (t), .off = (o), .def = (d), .help = (h), __VA_ARGS__ }
 #define OPT_END { .name = NULL }
 
 struct opt_set {

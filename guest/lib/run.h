@@ -6,7 +6,7 @@
  * Life of a run: options parsed into `params` -> setup() (unmeasured: build
  * trees, fill memory; may start helper threads such as co-runners) ->
  * counters read -> nthreads workers run worker() until run_stopping() ->
- * counters read -> teardown() -> result files written.
+ * counters read -> result files written -> teardown().
  *
  * A worker times each operation and calls worker_record(); everything it
  * touches on the hot path is its own (hist, series), merged at the end.
@@ -17,6 +17,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "clock.h"
+#include "counters.h"
 #include "hist.h"
 #include "json.h"
 #include "opts.h"
@@ -53,6 +55,7 @@ struct workload {
 	void (*measure_begin)(struct run *r);
 	void (*measure_end)(struct run *r);
 	void (*worker)(struct worker *w);
+	/* After the results are written; must cope with a setup that failed. */
 	void (*teardown)(struct run *r);
 	/* Extra figures under "params" (the option table is written already). */
 	void (*json_params)(const struct run *r, struct json *j);
@@ -121,6 +124,22 @@ int run_usage(struct run *r, const char *fmt, ...) __attribute__((format(printf,
 /* Pin the calling thread to w->cpu if set and apply the NUMA policy. */
 void worker_bind(struct worker *w);
 unsigned int online_cpus(void);
+
+/* Driver side (guest/apfw.c). */
+struct run_outcome {
+	const char *status;	/* ok | failed | incomplete */
+	char reason[300];
+	bool measured;		/* before/after hold real readings */
+	struct guest_counters before, after;
+};
+
+/* Options into r; 0, or an exit code after printing the problem. */
+int run_configure(struct run *r, const struct workload *wl, atomic_int *stop, int argc,
+		  char **argv);
+/* Set-up and the measured phase; fills out; returns APF_EXIT_*. */
+int run_execute(struct run *r, struct run *companion, struct run_outcome *out);
+void run_free(struct run *r);
+const struct opt *run_common_opts(void);
 
 /* Registry (guest/workloads/table.c). */
 extern const struct workload *const apf_workloads[];

@@ -1,0 +1,64 @@
+/* Per-slice ops/max-latency series (see series.h). */
+#include <stdlib.h>
+#include "series.h"
+
+int series_init(struct series *s, uint64_t t0_ns, uint64_t slice_ns, uint64_t span_ns)
+{
+	s->t0_ns = t0_ns;
+	s->slice_ns = slice_ns;
+	/* One spare slot past the span absorbs operations that finish late. */
+	s->nslots = (unsigned int)(span_ns / slice_ns) + 2;
+	s->cur = 0;
+	s->cur_end_ns = t0_ns + slice_ns;
+	s->slots = calloc(s->nslots, sizeof(*s->slots));
+	return s->slots ? 0 : -1;
+}
+
+void series_free(struct series *s)
+{
+	free(s->slots);
+	s->slots = NULL;
+}
+
+void series_advance(struct series *s, uint64_t now_ns)
+{
+	uint64_t idx = now_ns < s->t0_ns ? 0 : (now_ns - s->t0_ns) / s->slice_ns;
+
+	if (idx >= s->nslots)
+		idx = s->nslots - 1;
+	s->cur = (unsigned int)idx;
+	s->cur_end_ns = idx == s->nslots - 1 ? UINT64_MAX : s->t0_ns + (idx + 1) * s->slice_ns;
+}
+
+void series_merge(struct series *dst, const struct series *src)
+{
+	unsigned int n = dst->nslots < src->nslots ? dst->nslots : src->nslots;
+
+	for (unsigned int i = 0; i < n; i++) {
+		dst->slots[i].ops += src->slots[i].ops;
+		if (src->slots[i].max_ns > dst->slots[i].max_ns)
+			dst->slots[i].max_ns = src->slots[i].max_ns;
+	}
+}
+
+unsigned int series_used(const struct series *s, uint64_t end_ns)
+{
+	uint64_t n;
+
+	if (end_ns <= s->t0_ns)
+		return 0;
+	n = (end_ns - s->t0_ns + s->slice_ns - 1) / s->slice_ns;
+	return n > s->nslots ? s->nslots : (unsigned int)n;
+}
+
+int series_write_tsv(const struct series *s, uint64_t end_ns, FILE *f)
+{
+	unsigned int n = series_used(s, end_ns);
+
+	fprintf(f, "t_s\tops\tmax_ns\n");
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(f, "%.3f\t%llu\t%llu\n", (double)i * (double)s->slice_ns / 1e9,
+			(unsigned long long)s->slots[i].ops,
+			(unsigned long long)s->slots[i].max_ns);
+	return ferror(f) ? -1 : 0;
+}

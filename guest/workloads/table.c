@@ -1,0 +1,19 @@
+/*
+ * The workload table: a new workload is one file in guest/workloads/ plus
+ * one line here. `apfw list` prints them in this order.
+ */
+#include <stddef.h>
+#include "run.h"
+
+extern const struct workload workload_fault_storm;
+extern const struct workload workload_exec_storm;
+extern const struct workload workload_rcu_readers;
+extern const struct workload workload_wakeup;
+
+const struct workload *const apf_workloads[] = {
+	&workload_fault_storm,
+	&workload_exec_storm,
+	&workload_rcu_readers,
+	&workload_wakeup,
+	NULL
+};

@@ -9,11 +9,13 @@ extern const struct workload workload_fault_storm;
 extern const struct workload workload_exec_storm;
 extern const struct workload workload_rcu_readers;
 extern const struct workload workload_wakeup;
+extern const struct workload workload_kctx;
 
 const struct workload *const apf_workloads[] = {
 	&workload_fault_storm,
 	&workload_exec_storm,
 	&workload_rcu_readers,
 	&workload_wakeup,
+	&workload_kctx,
 	NULL
 };

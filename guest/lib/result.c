@@ -44,20 +44,28 @@ void result_latency_json(struct json *j, const char *key, const struct hist *h)
 	json_end(j);
 }
 
-/* Every option of a table, by its type, under the current object. */
+/*
+ * Every option of a table, by its type, under the current object. Keys use
+ * '_' where the option has '-' (argv-bytes -> argv_bytes), for jq's sake.
+ */
 static void params_from_table(struct json *j, const struct opt *table, const void *base)
 {
 	for (const struct opt *o = table; o && o->name; o++) {
 		const void *slot = (const char *)base + o->off;
+		char key[64];
 
+		snprintf(key, sizeof(key), "%s", o->name);
+		for (char *c = key; *c; c++)
+			if (*c == '-')
+				*c = '_';
 		switch (o->type) {
-		case OPT_INT: json_int(j, o->name, *(const int64_t *)slot); break;
+		case OPT_INT: json_int(j, key, *(const int64_t *)slot); break;
 		case OPT_SIZE:
-		case OPT_SIZE_PCT: json_uint(j, o->name, *(const uint64_t *)slot); break;
-		case OPT_SECONDS: json_num(j, o->name, *(const double *)slot); break;
-		case OPT_ENUM: json_str(j, o->name, o->choices[*(const int *)slot]); break;
-		case OPT_FLAG: json_bool(j, o->name, *(const int *)slot != 0); break;
-		case OPT_STR: json_str(j, o->name, *(const char *const *)slot); break;
+		case OPT_SIZE_PCT: json_uint(j, key, *(const uint64_t *)slot); break;
+		case OPT_SECONDS: json_num(j, key, *(const double *)slot); break;
+		case OPT_ENUM: json_str(j, key, o->choices[*(const int *)slot]); break;
+		case OPT_FLAG: json_bool(j, key, *(const int *)slot != 0); break;
+		case OPT_STR: json_str(j, key, *(const char *const *)slot); break;
 		}
 	}
 }

@@ -24,7 +24,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(GUEST_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $^ $(GUEST_LIBS) -static
 
-$(BUILD)/bench-self: tests/bench/self.c $(GUEST_LIB_OBJ)
+$(BUILD)/bench-self: guest/bench_self.c $(GUEST_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $^ $(GUEST_LIBS) -static
 
@@ -32,7 +32,7 @@ unit-bins: $(UNIT_BINS)
 .PHONY: unit-bins
 
 bench-self: guest/apfw guest/apfw-exec-helper $(BUILD)/bench-self
-	@tests/bench/self.sh
+	@guest/bench-self.sh
 
 ALL += guest/apfw guest/apfw-exec-helper unit-bins
 

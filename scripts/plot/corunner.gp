@@ -1,0 +1,15 @@
+# corunner.gp: fault-storm's co-runner progress over time (the headline
+# async-PF metric: useful vCPU work while tasks wait for the host), first
+# repetition of each kernel/mode/pressure. Vars (-e): plotdir, out, data
+# (blocks: label, t_s, work_per_s), titles, n, wl.
+load plotdir.'/common.gp'
+set title sprintf("%s: co-runner work over time (first repetition)", wl)
+set xlabel "time (s)"
+set ylabel "co-runner work units per second"
+set yrange [0:*]
+set format y "%.1s%c"
+do for [ext in "png svg"] {
+	load plotdir.'/term.gp'
+	plot for [i=1:n] data index (i-1) using 2:3 with lines title word(titles, i)
+	unset output
+}

@@ -1,0 +1,15 @@
+# hostswap.gp: host swap-in (solid) and swap-out (dashed) rates over the
+# cell, from host.tsv, first repetition of each kernel/mode/pressure.
+# Vars (-e): plotdir, out, data (blocks: label, t_s, in/s, out/s), titles, n, wl.
+load plotdir.'/common.gp'
+set title sprintf("%s: host swap while the cell ran (first repetition)", wl)
+set xlabel "time (s)"
+set ylabel "pages per second"
+set yrange [0:*]
+set format y "%.1s%c"
+do for [ext in "png svg"] {
+	load plotdir.'/term.gp'
+	plot for [i=1:n] data index (i-1) using 2:3 with lines lt i title word(titles, i).' in', \
+	     for [i=1:n] data index (i-1) using 2:4 with lines lt i dt 2 title word(titles, i).' out'
+	unset output
+}

@@ -1,0 +1,45 @@
+# report-extract.jq: every figure apf-report needs from a run's result.json
+# files, in one pass, as tab-separated records (jq -r, --arg host H):
+#   S host kernel mode pressure workload rep status metric value   (all cells)
+#   H workload label rep upper_ns count         latency histogram (ok cells)
+#   T workload label rep t_s ops_per_s max_ns   time series       (ok cells)
+#   C workload label rep t_s work_per_s         co-runner         (ok cells)
+# A cell's coordinates come from its path (cells/K/M/P/W/rep-N/result.json),
+# so a cell is always filed where the runner put it; lab is K/M/P.
+# null (not measured) becomes NA, never 0.
+def num: if type == "number" then tostring else "NA" end;
+
+(input_filename | split("/") | .[-6:-1]) as [$k, $m, $p, $w, $rep]
+| ($rep | ltrimstr("rep-")) as $r
+| ($k + "/" + $m + "/" + $p) as $lab
+| (.series.slice_s // 0.1) as $slice
+| (.status // "invalid") as $st
+| ([ ["ops_per_s", .ops_per_s],
+     ["ops", .ops],
+     ["duration_s", .duration_s],
+     ["lat_mean_ns", .latency_ns.mean],
+     ["lat_p50_ns", .latency_ns.p50],
+     ["lat_p90_ns", .latency_ns.p90],
+     ["lat_p99_ns", .latency_ns.p99],
+     ["lat_p99.9_ns", .latency_ns."p99.9"],
+     ["lat_p99.99_ns", .latency_ns."p99.99"],
+     ["lat_max_ns", .latency_ns.max] ]
+   + (if .corunner then [["corunner_work_per_s", .corunner.work_per_s]] else [] end)
+   + (if .wakeup then [["wakeup_p50_ns", .wakeup.latency_ns.p50],
+                       ["wakeup_p99_ns", .wakeup.latency_ns.p99],
+                       ["wakeup_max_ns", .wakeup.latency_ns.max]] else [] end)
+   + (if (.kctx | type) == "object"
+      then [.kctx | to_entries[] | select(.value | type == "number") | ["kctx_" + .key, .value]]
+      else [] end)
+   + [ ["guest_pgmajfault", .guest.pgmajfault],
+       ["guest_pswpin", .guest.pswpin],
+       ["guest_hyp_irqs", .guest.hyp_irqs],
+       ["host_pswpin", .host.pswpin],
+       ["host_pswpout", .host.pswpout],
+       ["host_qemu_majflt", .host.qemu_majflt],
+       ["host_swap_peak_bytes", .host.qemu_guest_swap_peak_bytes] ]) as $metrics
+| ($metrics[] | ["S", $host, $k, $m, $p, $w, $r, $st, .[0], (.[1] | num)] | @tsv),
+  (select($st == "ok")
+   | ((.latency_ns.hist // [])[] | select(.[1] > 0) | ["H", $w, $lab, $r, .[0], .[1]] | @tsv),
+     ((.series.rows // [])[] | ["T", $w, $lab, $r, .[0], (.[1] / $slice), .[2]] | @tsv),
+     ((.corunner.per_slice // [])[] | ["C", $w, $lab, $r, .[0], (.[1] / $slice)] | @tsv))

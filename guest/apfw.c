@@ -66,8 +66,10 @@ static int cmd_run(int argc, char **argv)
 			return 0;
 		}
 	rc = run_configure(&r, wl, &stop, argc - 1, argv + 1);
-	if (rc)
+	if (rc) {
+		run_forget_out(&r);
 		return rc;
+	}
 	if (r.common.with) {
 		char dur[32];
 		char *cargv[] = { "--duration", dur };
@@ -76,17 +78,22 @@ static int cmd_run(int argc, char **argv)
 		if (!cwl || cwl == wl) {
 			fprintf(stderr, "apfw run %s: --with %s: %s\n", wl->name, r.common.with,
 				cwl ? "cannot run beside itself" : "unknown workload");
+			run_forget_out(&r);
 			return APF_EXIT_USAGE;
 		}
 		snprintf(dur, sizeof(dur), "%.9g", r.common.duration_s);
 		rc = run_configure(&c, cwl, &stop, 2, cargv);
-		if (rc)
+		if (rc) {
+			run_forget_out(&r);
 			return rc;
+		}
 		c.common.seed = r.common.seed + 1;
 		comp = &c;
 	}
 	rc = run_execute(&r, comp, &out);
-	if (rc != APF_EXIT_USAGE && result_write(&r, comp, &out) != 0)
+	if (rc == APF_EXIT_USAGE)
+		run_forget_out(&r);
+	else if (result_write(&r, comp, &out) != 0)
 		rc = APF_EXIT_FAILED;
 	if (rc == APF_EXIT_FAILED)
 		fprintf(stderr, "apfw run %s: %s: %s\n", wl->name, out.status, out.reason);

@@ -169,7 +169,9 @@ static int check_out(struct run *r)
 
 	if (!out)
 		return 0;
-	if (mkdir(out, 0755) != 0 && errno != EEXIST)
+	if (mkdir(out, 0755) == 0)
+		r->out_created = true;
+	else if (errno != EEXIST)
 		return run_usage(r, "--out %s: %s", out, strerror(errno));
 	snprintf(probe, sizeof(probe), "%s/.apfw-write-probe", out);
 	f = fopen(probe, "w");
@@ -293,6 +295,12 @@ void run_free(struct run *r)
 	series_free(&r->merged_series);
 	free(r->cpu_list);
 	free(r->params);
+}
+
+void run_forget_out(const struct run *r)
+{
+	if (r->out_created)
+		rmdir(r->common.out);
 }
 
 /*

@@ -91,6 +91,7 @@ struct run {
 	uint64_t t0_ns, t_end_ns;
 	uint64_t slice_ns, span_ns;
 	atomic_int failed;
+	bool out_created;		/* --out did not exist before this run */
 	char reason[256];
 	struct hist merged;		/* filled after the workers end */
 	struct series merged_series;
@@ -139,6 +140,8 @@ int run_configure(struct run *r, const struct workload *wl, atomic_int *stop, in
 /* Set-up and the measured phase; fills out; returns APF_EXIT_*. */
 int run_execute(struct run *r, struct run *companion, struct run_outcome *out);
 void run_free(struct run *r);
+/* Bad input after --out was made: remove it again, so nothing is left. */
+void run_forget_out(const struct run *r);
 const struct opt *run_common_opts(void);
 
 /* Registry (guest/workloads/table.c). */

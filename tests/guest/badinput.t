@@ -17,8 +17,8 @@ refused() {
 		not_ok "$what: message names the problem" "saw: $err"
 	elif [ "$(printf '%s\n' "$err" | wc -l)" != 1 ]; then
 		not_ok "$what: one line" "saw: $err"
-	elif [ -e "$out/result.json" ]; then
-		not_ok "$what: nothing written" "found $out/result.json"
+	elif [ -e "$out" ]; then
+		not_ok "$what: nothing written" "found $(ls -la "$out")"
 	else
 		ok "$what: exit 2, one line, nothing written"
 	fi

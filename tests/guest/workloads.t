@@ -27,6 +27,8 @@ run_one exec-storm-vfork exec-storm --threads 1 --method vfork
 run_one rcu-readers rcu-readers --files 20000 --renamer --op open
 run_one wakeup wakeup --interval-us 500
 run_one fault-storm-with-wakeup fault-storm --bytes 32M --with wakeup
+run_one wakeup-pinned-numa0 wakeup --cpus 0 --threads 2 --numa-node 0
+run_one fault-storm-interleave fault-storm --bytes 16M --interleave --threads 1 --corunners 0
 
 r=$TMP_T/fault-storm/result.json
 if [ -s "$r" ]; then
@@ -50,6 +52,13 @@ r=$TMP_T/fault-storm-with-wakeup/result.json
 [ -s "$r" ] && check "fault-storm --with wakeup: wakeup block and wakeup.hgrm" \
 	bash -c "jq -e '.wakeup.latency_ns.count > 0 and .params.with == \"wakeup\"' '$r' >/dev/null &&
 		test -s '$TMP_T/fault-storm-with-wakeup/wakeup.hgrm'"
+
+r=$TMP_T/wakeup-pinned-numa0/result.json
+[ -s "$r" ] && check "--cpus 0 --numa-node 0: recorded in params" \
+	jq -e '.params.cpus == "0" and .params.numa_node == 0 and .params.threads == 2' "$r"
+r=$TMP_T/fault-storm-interleave/result.json
+[ -s "$r" ] && check "--corunners 0: no co-runner work, block still present" \
+	jq -e '.params.interleave == true and .corunner.threads == 0 and .corunner.work == 0' "$r"
 
 check "apfw list names the four workloads" \
 	bash -c 'guest/apfw list | grep -c -E "^(fault-storm|exec-storm|rcu-readers|wakeup) " | grep -qx 4'

@@ -1,0 +1,194 @@
+# shellcheck shell=bash disable=SC2034  # CG_* are read by the sourcing script
+# Memory cgroup for one cell: created under the suite's own cgroup (from
+# /proc/self/cgroup), limited, given the QEMU process (and the hog), and
+# removed afterwards. Never touches a cgroup the suite did not create,
+# except, on cgroup v2, what the no-internal-processes rule forces (below).
+#
+# cgroup v2 is used where our cgroup can have the memory controller
+# (`memory` in its cgroup.controllers); otherwise v1's memory hierarchy.
+#   v1: <mnt>/<self>/apfbench-<id>/ with memory.limit_in_bytes, and
+#       memory.move_charge_at_immigrate=3 so QEMU's pages already charged
+#       elsewhere move with it.
+#   v2: <mnt>/<self>/apfbench-<id>/ with memory.max, and memory.high at 95%
+#       of it (reclaim starts a little before the hard wall). A child can
+#       only have memory.* when the parent enables +memory in
+#       cgroup.subtree_control, and a non-root cgroup that does must hold
+#       no processes: so the parent's processes first move to a leaf
+#       <self>/apfbench-suite. That is recorded, and undone (processes moved
+#       back, +memory dropped) by the release that leaves no apfbench-<id>
+#       sibling behind. v2 has no charge moving: pages QEMU touched before
+#       attach stay charged to the parent.
+# Tests point APF_CGROUP_ROOT at a fake tree of plain files (with
+# APF_CGROUP_SELF_FILE in place of /proc/self/cgroup and optionally
+# APF_CGROUP_VERSION=1): every write lands in a file the test can read.
+# Sourced after host/lib.sh and state.sh.
+
+CG_VER="" CG_MNT="" CG_SELF="" CG_ERR=""
+
+cg_fake() { [ -n "${APF_CGROUP_ROOT:-}" ]; }
+
+# cg_self_path VERSION [PID]: the cgroup path of PID (default: us).
+cg_self_path() {
+	local ver=$1 file=/proc/${2:-self}/cgroup
+	cg_fake && file=${APF_CGROUP_SELF_FILE:-/proc/self/cgroup}
+	if [ "$ver" = 2 ]; then
+		awk -F: '$1 == "0" && $2 == "" {print $3; exit}' "$file"
+	else
+		awk -F: '{n = split($2, c, ","); for (i = 1; i <= n; i++) if (c[i] == "memory") {print $3; exit}}' "$file"
+	fi
+}
+
+# cg_detect: set CG_VER, CG_MNT, CG_SELF, or set CG_ERR and return 1.
+# Not in a subshell: the caller needs the variables.
+cg_detect() {
+	local mnt self
+	CG_VER="" CG_MNT="" CG_SELF="" CG_ERR=""
+	if cg_fake; then
+		CG_VER=${APF_CGROUP_VERSION:-2} CG_MNT=$APF_CGROUP_ROOT
+		CG_SELF=$(cg_self_path "$CG_VER")
+		[ -n "$CG_SELF" ] || { CG_ERR="no cgroup line for v$CG_VER in ${APF_CGROUP_SELF_FILE:-/proc/self/cgroup}"; return 1; }
+		return 0
+	fi
+	mnt=$(findmnt -n -t cgroup2 -o TARGET 2>/dev/null | head -n 1) || true
+	self=$(cg_self_path 2) || true
+	if [ -n "$mnt" ] && [ -n "$self" ] && [ -r "$mnt${self%/}/cgroup.controllers" ] &&
+		grep -qw memory "$mnt${self%/}/cgroup.controllers"; then
+		CG_VER=2 CG_MNT=$mnt CG_SELF=$self
+		return 0
+	fi
+	mnt=$(findmnt -n -t cgroup -o TARGET,OPTIONS 2>/dev/null |
+		awk '{n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == "memory") {print $1; exit}}') || true
+	self=$(cg_self_path 1) || true
+	if [ -n "$mnt" ] && [ -n "$self" ] && [ -d "$mnt${self%/}" ]; then
+		CG_VER=1 CG_MNT=$mnt CG_SELF=$self
+		return 0
+	fi
+	CG_VER="" CG_MNT="" CG_SELF=""
+	CG_ERR="no memory cgroup controller (v2 memory not available to our cgroup, no v1 memory hierarchy)"
+	return 1
+}
+
+cg_parent() { printf '%s\n' "$CG_MNT${CG_SELF%/}"; }
+
+cg_write() { # FILE VALUE: one write, with the file named on failure
+	if ! printf '%s\n' "$2" >"$1" 2>/dev/null; then
+		echo "cannot write '$2' to $1" >&2
+		return 1
+	fi
+}
+cg_append() { # FILE VALUE: for cgroup.procs (the fake tree keeps every pid)
+	if ! printf '%s\n' "$2" >>"$1" 2>/dev/null; then
+		echo "cannot write '$2' to $1" >&2
+		return 1
+	fi
+}
+
+cg_rmdir() {
+	local i
+	[ -d "$1" ] || return 0
+	if cg_fake; then
+		rm -rf "$1"
+		return 0
+	fi
+	for ((i = 0; i < 20; i++)); do
+		rmdir "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "cannot remove cgroup $1 (still busy)" >&2
+	return 1
+}
+
+# cg_v2_delegate REG: make sure our cgroup hands the memory controller to
+# its children (see the header for what that may move).
+cg_v2_delegate() {
+	local reg=$1 parent suite pid
+	parent=$(cg_parent)
+	if grep -qw memory "$parent/cgroup.subtree_control" 2>/dev/null; then
+		# delegated by another cell of the suite: the last release undoes it
+		if [ -d "$parent/apfbench-suite" ]; then
+			st_set "$reg" cg.suite "$parent/apfbench-suite"
+			st_set "$reg" cg.enabled "$parent"
+		fi
+		return 0
+	fi
+	if [ "${CG_SELF%/}" != "" ] && [ -s "$parent/cgroup.procs" ]; then
+		suite=$parent/apfbench-suite
+		st_set "$reg" cg.suite "$suite"
+		mkdir -p "$suite" || return 1
+		while read -r pid; do
+			# kernel threads and exiting tasks may refuse; the write below says so
+			cg_append "$suite/cgroup.procs" "$pid" 2>/dev/null || true
+		done <"$parent/cgroup.procs"
+	fi
+	st_set "$reg" cg.enabled "$parent"
+	cg_write "$parent/cgroup.subtree_control" "+memory"
+}
+
+# cg_create REG ID LIMIT_BYTES: make and limit the cell's cgroup.
+cg_create() {
+	local reg=$1 id=$2 limit=$3 dir
+	if [ -z "$CG_MNT" ] || [ ! -f "$(cg_parent)/cgroup.procs" ]; then
+		echo "no cgroup at '$(cg_parent)' (cg_detect not run?)" >&2
+		return 1
+	fi
+	dir=$(cg_parent)/apfbench-$id
+	st_set "$reg" cg.ver "$CG_VER"
+	st_set "$reg" cg.parent "$(cg_parent)"
+	if [ "$CG_VER" = 2 ]; then
+		cg_v2_delegate "$reg" || return 1
+		st_set "$reg" cg.dir "$dir"
+		mkdir "$dir" || return 1
+		cg_write "$dir/memory.max" "$limit" || return 1
+		cg_write "$dir/memory.high" "$((limit * 95 / 100))" || return 1
+	else
+		st_set "$reg" cg.dir "$dir"
+		mkdir "$dir" || return 1
+		# deprecated on recent kernels but still honoured; without it the
+		# pages QEMU already has stay charged to the parent
+		cg_write "$dir/memory.move_charge_at_immigrate" 3 2>/dev/null ||
+			warn "charge moving unavailable: QEMU's earlier pages stay charged to $(cg_parent)"
+		cg_write "$dir/memory.limit_in_bytes" "$limit" || return 1
+	fi
+}
+
+# cg_attach REG PID: move PID into the cell's cgroup, remembering where it was.
+cg_attach() {
+	local reg=$1 pid=$2 dir orig
+	dir=$(st_get "$reg" cg.dir) || return 1
+	orig=$(cg_self_path "$CG_VER" "$pid") || true
+	[ -z "$orig" ] || st_set "$reg" "cg.orig.$pid" "$CG_MNT${orig%/}"
+	cg_append "$dir/cgroup.procs" "$pid"
+}
+
+# cg_release REG: move what is left back, remove the cgroup, undo v2
+# delegation when no other cell needs it. Idempotent.
+cg_release() {
+	local reg=$1 dir ver parent suite enabled pid dest rc=0
+	dir=$(st_get "$reg" cg.dir 2>/dev/null) || dir=""
+	ver=$(st_get "$reg" cg.ver 2>/dev/null) || ver=""
+	parent=$(st_get "$reg" cg.parent 2>/dev/null) || parent=""
+	suite=$(st_get "$reg" cg.suite 2>/dev/null) || suite=""
+	if [ -n "$dir" ] && [ -d "$dir" ] && ! cg_fake; then
+		while read -r pid; do
+			dest=$(st_get "$reg" "cg.orig.$pid" 2>/dev/null) || dest=""
+			[ -n "$dest" ] && [ -d "$dest" ] || dest=${suite:-$parent}
+			printf '%s\n' "$pid" >>"$dest/cgroup.procs" 2>/dev/null || true
+		done <"$dir/cgroup.procs"
+	fi
+	[ -z "$dir" ] || cg_rmdir "$dir" || rc=1
+	rm -f "$reg/cg.dir"
+	enabled=$(st_get "$reg" cg.enabled 2>/dev/null) || enabled=""
+	if [ "$ver" = 2 ] && [ -n "$enabled" ] && ! compgen -G "$enabled/apfbench-[0-9a-z]*-*" >/dev/null; then
+		cg_write "$enabled/cgroup.subtree_control" "-memory" || rc=1
+		if [ -n "$suite" ] && [ -d "$suite" ]; then
+			if ! cg_fake; then
+				while read -r pid; do
+					printf '%s\n' "$pid" >>"$enabled/cgroup.procs" 2>/dev/null || true
+				done <"$suite/cgroup.procs"
+			fi
+			cg_rmdir "$suite" || rc=1
+		fi
+	fi
+	rm -f "$reg/cg.enabled" "$reg/cg.suite"
+	return "$rc"
+}

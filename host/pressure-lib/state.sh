@@ -1,0 +1,145 @@
+# shellcheck shell=bash
+# Run records for host/pressure and host/monitor: what one cell created,
+# kept where a later run can find it after a kill -9.
+#
+# Each prepare/start makes a registry entry $APF_RUN_DIR/<kind>-<id>/ (a
+# directory of one-value files, each written via temp + rename) and leaves
+# <kind>.key in the caller's --state DIR pointing at it. A fact is recorded
+# BEFORE the thing it names is created, so a crash in between leaves a
+# record cleanup can act on (removal is idempotent). An entry belongs to an
+# owner process (pid + start time); `cleanup-stale` only touches entries
+# whose owner is gone, so concurrent runs leave each other alone.
+# Sourced after host/lib.sh.
+
+APF_RUN_DIR=${APF_RUN_DIR:-/run/apfbench}
+
+st_set() { # DIR KEY VALUE
+	printf '%s\n' "$3" >"$1/$2.tmp" && mv -f "$1/$2.tmp" "$1/$2"
+}
+st_get() { # DIR KEY -> value, or return 1 when unset
+	[ -f "$1/$2" ] || return 1
+	local v
+	v=$(<"$1/$2")
+	printf '%s\n' "$v"
+}
+
+# proc_start PID: the process's start time (clock ticks since boot), which
+# together with the pid names one process even after pid reuse.
+proc_start() {
+	local s f
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	s=${s##*) }
+	read -r -a f <<<"$s"
+	printf '%s\n' "${f[19]}"
+}
+# proc_alive PID START: that very process exists and is not a zombie (our
+# helpers are reparented when the starting command exits, and whoever
+# inherits them may be slow to reap).
+proc_alive() {
+	local s f
+	[ -n "$1" ] || return 1
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	s=${s##*) }
+	read -r -a f <<<"$s"
+	[ "${f[0]}" != Z ] && [ "${f[0]}" != X ] && [ "${f[19]}" = "$2" ]
+}
+
+# owner_pid: the process that called us, skipping bash subshells ($(...)
+# forks share their parent's command line), so the owner is the long-lived
+# script and not a subshell that is gone a moment later.
+owner_pid() {
+	local p=$PPID pp
+	while [ "$p" -gt 1 ]; do
+		pp=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null) || break
+		[ "${pp:-0}" -gt 1 ] || break
+		cmp -s "/proc/$p/cmdline" "/proc/$pp/cmdline" || break
+		p=$pp
+	done
+	printf '%s\n' "$p"
+}
+
+# reg_new KIND STATE_DIR OWNER_PID -> prints the new registry entry's path
+reg_new() {
+	local kind=$1 state=$2 owner=$3 id dir
+	id="$kind-$(date +%s)-$$-$RANDOM"
+	dir=$APF_RUN_DIR/$id
+	# filled under a hidden name, then renamed: cleanup-stale never sees
+	# an entry without its owner
+	mkdir -p "$APF_RUN_DIR/.new-$id" || return 1
+	st_set "$APF_RUN_DIR/.new-$id" id "$id"
+	st_set "$APF_RUN_DIR/.new-$id" state "$(cd "$state" && pwd)"
+	st_set "$APF_RUN_DIR/.new-$id" owner.pid "$owner"
+	st_set "$APF_RUN_DIR/.new-$id" owner.start "$(proc_start "$owner" || echo gone)"
+	mv "$APF_RUN_DIR/.new-$id" "$dir" || return 1
+	st_set "$state" "$kind.key" "$id"
+	printf '%s\n' "$dir"
+}
+
+# reg_find KIND STATE_DIR -> the entry named by STATE_DIR/KIND.key, or return 1
+reg_find() {
+	local id
+	id=$(st_get "$2" "$1.key" 2>/dev/null) || return 1
+	valid_name "$id" || return 1
+	[ -d "$APF_RUN_DIR/$id" ] || return 1
+	printf '%s\n' "$APF_RUN_DIR/$id"
+}
+
+# reg_stale DIR: the owner is gone (or never recorded).
+reg_stale() {
+	local pid start
+	pid=$(st_get "$1" owner.pid 2>/dev/null) || return 0
+	start=$(st_get "$1" owner.start 2>/dev/null) || return 0
+	! proc_alive "$pid" "$start"
+}
+
+# reg_lock DIR: hold an exclusive lock on the entry for the rest of this
+# process (fd 9), so release and a concurrent cleanup-stale do not race.
+reg_lock() {
+	exec 9>>"$1/lock"
+	flock -w 10 9
+}
+
+# spawn_detached LOG STDIN CMD...: start CMD in a session of its own
+# (so it outlives us and its group can be signalled), stdin from STDIN,
+# stdout to /dev/null, stderr to LOG, and no other inherited descriptors
+# (a caller's pipe held open by a long-lived helper would never see EOF).
+# Prints its pid, which CMD keeps (setsid and bash exec in place).
+spawn_detached() {
+	local log=$1 in=$2
+	shift 2
+	setsid bash -c 'for f in /proc/$$/fd/*; do f=${f##*/}; [ "$f" -le 2 ] || eval "exec $f>&-"; done 2>/dev/null; exec "$@"' \
+		apfbench-spawn "$@" <"$in" >/dev/null 2>>"$log" &
+	printf '%s\n' "$!"
+}
+
+# proc_record DIR NAME PID: remember a process we started.
+proc_record() {
+	st_set "$1" "$2.pid" "$3"
+	st_set "$1" "$2.start" "$(proc_start "$3" || echo gone)"
+}
+
+# proc_stop DIR NAME [group]: stop a recorded process (its process group
+# with "group"): TERM, up to 1.5 s grace, then KILL. Only the exact process
+# recorded (pid + start time) is signalled.
+proc_stop() {
+	local dir=$1 name=$2 group=${3:-} pid start target i
+	pid=$(st_get "$dir" "$name.pid" 2>/dev/null) || return 0
+	start=$(st_get "$dir" "$name.start" 2>/dev/null) || start=none
+	if proc_alive "$pid" "$start"; then
+		target=$pid
+		[ -z "$group" ] || target=-$pid
+		kill -TERM -- "$target" 2>/dev/null || true
+		for ((i = 0; i < 15; i++)); do
+			proc_alive "$pid" "$start" || break
+			sleep 0.1
+		done
+		if proc_alive "$pid" "$start"; then
+			kill -KILL -- "$target" 2>/dev/null || true
+			for ((i = 0; i < 10; i++)); do
+				proc_alive "$pid" "$start" || break
+				sleep 0.05
+			done
+		fi
+	fi
+	rm -f "$dir/$name.pid" "$dir/$name.start"
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# A kernel without headers (a bare bzImage, no KDIR) still boots; kctx on
+# it fails cleanly: no module in the initramfs, apfw exits 2 saying the
+# module is not loaded, apf-vm records status failed (exit 1).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/vm.sh"
+cd "$TOP"
+
+why=$(kctx_vm_ready)
+if [ -z "$why" ]; then
+	if dir=$(kctx_kernel debian-6.1-cloud); then why=""; else why=$dir; fi
+fi
+if [ -n "$why" ]; then
+	skip "kctx on a kernel without headers fails cleanly" "$why"
+	exit 0
+fi
+kctx_build
+out=$TMP_T/bare
+# A copy of the image, so it is registered as a custom kernel without headers.
+cp "$dir/vmlinuz" "$TMP_T/bzImage"
+KDIR="" kctx_vm "$out" "$TMP_T/bzImage" --duration 1 --mem 256M
+expect_eq "apf-vm exits 1" 1 "$VM_RC"
+expect_eq "result status" failed "$(jq -r .status "$out/result.json" 2>/dev/null)"
+if grep -a -q "apfw run kctx: the apf_kctx module is not loaded" "$out/console.log" 2>/dev/null; then
+	ok "the guest says why: $(jq -r .reason "$out/result.json")"
+else
+	not_ok "the guest says the module is not loaded" "$(tail -n 5 "$out/console.log" 2>/dev/null)"
+fi
+if grep -q "has no kernel headers" "$out.log"; then
+	ok "apf-vm's log says the kernel has no headers"
+else
+	not_ok "apf-vm's log says the kernel has no headers" "$(head -n 5 "$out.log")"
+fi

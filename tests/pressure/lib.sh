@@ -1,0 +1,106 @@
+# shellcheck shell=bash
+# Helpers for tests/pressure/*.t, sourced after tests/lib.sh.
+#   - a private registry (APF_RUN_DIR) so these tests never see, and
+#     cleanup-stale never touches, the records of other runs on the machine
+#   - snapshots of swap, the cgroups under our own cgroup and tracefs/debugfs
+#     mounts, to assert "as before" after every test; devices and cgroups
+#     that other live apfbench runs recorded in /run/apfbench are left out
+#     (they come and go while we run), and a record is always written
+#     before the thing it names exists, so the filter has no window
+#   - the memfd stand-in for QEMU (build/tests/memfd-hold)
+
+export APF_RUN_DIR=$TMP_T/run
+HOLD=$TOP/build/tests/memfd-hold
+STANDINS=()
+
+_others() { # FILE-NAME: values recorded by other runs' registry entries
+	cat /run/apfbench/*/"$1" 2>/dev/null || true
+}
+
+# sys_snapshot: one sorted listing of what must be as before
+sys_snapshot() {
+	local swaps cgs others mnt self
+	swaps=$(awk 'NR > 1 {print "swap " $1}' /proc/swaps)
+	cgs=""
+	mnt=$(findmnt -n -t cgroup -o TARGET,OPTIONS | awk '$2 ~ /(^|,)memory(,|$)/ {print $1; exit}')
+	self=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3; exit}' /proc/self/cgroup)
+	[ -z "$mnt" ] || cgs=$(find "$mnt${self%/}" -mindepth 1 -maxdepth 2 -type d 2>/dev/null | sed 's/^/cgroup /')
+	mnt=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+	self=$(awk -F: '$1 == "0" {print $3; exit}' /proc/self/cgroup)
+	[ -z "$mnt" ] || cgs="$cgs
+$(find "$mnt${self%/}" -mindepth 1 -maxdepth 2 -type d 2>/dev/null | sed 's/^/cgroup /')"
+	others=$( {
+		_others swap.dev | sed 's/^/swap /'
+		_others cg.dir | sed 's/^/cgroup /'
+		_others cg.suite | sed 's/^/cgroup /'
+	})
+	{
+		printf '%s\n' "$swaps" "$cgs"
+		awk '$3 == "tracefs" || $3 == "debugfs" {print "mount " $2}' /proc/self/mounts | grep -v '^mount /run/apfbench/' || true
+	} | grep -v '^$' | grep -vxF -f <(printf '%s\n' "${others:-@none@}") | sort
+}
+
+# assert_as_before WHAT BEFORE: swap, cgroups and mounts match the snapshot
+assert_as_before() {
+	local now
+	now=$(sys_snapshot)
+	if [ "$now" = "$2" ]; then
+		ok "$1: swap, cgroups and mounts as before"
+	else
+		not_ok "$1: swap, cgroups and mounts as before" "$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$now") | tr '\n' ' ')"
+	fi
+}
+
+# start_standin MIB [--touch]: a memfd "guest RAM" holder; sets SPID
+start_standin() {
+	local out=$TMP_T/standin.$RANDOM i
+	"$HOLD" "$@" >"$out" &
+	SPID=$!
+	STANDINS+=("$SPID")
+	for ((i = 0; i < 300; i++)); do
+		grep -q ready "$out" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "stand-in did not get ready" >&2
+	return 1
+}
+
+stop_standins() {
+	local p
+	for p in "${STANDINS[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	STANDINS=()
+}
+
+# pressure_cleanup: stop stand-ins, release whatever our registry still holds
+pressure_cleanup() {
+	local reg
+	stop_standins
+	for reg in "$APF_RUN_DIR"/pressure-*; do
+		[ -d "$reg" ] || continue
+		"$TOP/host/pressure" release --state "$(cat "$reg/state")" >/dev/null 2>&1 || true
+	done
+	for reg in "$APF_RUN_DIR"/monitor-*; do
+		[ -d "$reg" ] || continue
+		"$TOP/host/monitor" stop --state "$(cat "$reg/state")" >/dev/null 2>&1 || true
+	done
+	rm -rf "$TMP_T"
+}
+trap pressure_cleanup EXIT
+
+# need_pressure_root: root and a built tree, or SKIP everything and exit
+need_pressure_root() {
+	if ! is_root; then
+		skip "$1" "needs root (cgroups, swap)"
+		exit 0
+	fi
+	if [ ! -x "$TOP/host/pageout" ] || [ ! -x "$HOLD" ]; then
+		skip "$1" "not built (run make)"
+		exit 0
+	fi
+}
+
+# jget FILE FILTER: one value from a JSON file
+jget() { jq -r "$2" "$1"; }

@@ -65,3 +65,12 @@ expect_exit "--resume with a different config is refused" 2 "$B" --resume "$R" "
 expect_exit "--resume of a non-run is refused" 2 "$B" --resume "$TMP_T"
 out=$("$B" --resume "$R" --dry-run 2>&1)
 if grep -q '9 cells, 0 to run' <<<"$out"; then ok "dry run of a finished run: nothing to run"; else not_ok "dry run of a finished run" "$(tail -n 1 <<<"$out")"; fi
+
+# A cell that fails once is retried at once (retries = 1 by default).
+: >"$FAKE_LOG"
+rc=0
+FAKE_FAIL_ONCE='*/rcu-readers/rep-1' "$B" "$TMP_T/r.conf" --out "$TMP_T/once" >/dev/null 2>&1 || rc=$?
+expect_eq "a cell failing once: the run still exits 0" 0 "$rc"
+expect_eq "it ran twice" 2 "$(grep -c '/rcu-readers/rep-1$' "$FAKE_LOG")"
+check "the failed attempt is kept outside cells/" test -f "$(echo "$TMP_T"/once/failed-attempts/local/native/none/rcu-readers/rep-1/try-1-*/result.json)"
+check "run.json counts the retry" jq -e '.cells_retried == 1 and .cells_failed == 0' "$TMP_T/once/run.json"

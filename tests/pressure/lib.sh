@@ -19,7 +19,7 @@ _others() { # FILE-NAME: values recorded by other runs' registry entries
 
 # sys_snapshot: one sorted listing of what must be as before
 sys_snapshot() {
-	local swaps cgs others mnt self
+	local swaps cgs others mnt self z
 	swaps=$(awk 'NR > 1 {print "swap " $1}' /proc/swaps)
 	cgs=""
 	mnt=$(findmnt -n -t cgroup -o TARGET,OPTIONS | awk '$2 ~ /(^|,)memory(,|$)/ {print $1; exit}')
@@ -31,11 +31,13 @@ sys_snapshot() {
 $(find "$mnt${self%/}" -mindepth 1 -maxdepth 2 -type d 2>/dev/null | sed 's/^/cgroup /')"
 	others=$( {
 		_others swap.dev | sed 's/^/swap /'
+		_others swap.dev | sed 's/^/blockdev /'
 		_others cg.dir | sed 's/^/cgroup /'
 		_others cg.suite | sed 's/^/cgroup /'
 	})
 	{
 		printf '%s\n' "$swaps" "$cgs"
+		for z in /sys/block/zram*; do [ -e "$z" ] && echo "blockdev /dev/${z##*/}"; done
 		awk '$3 == "tracefs" || $3 == "debugfs" {print "mount " $2}' /proc/self/mounts | grep -v '^mount /run/apfbench/' || true
 	} | grep -v '^$' | grep -vxF -f <(printf '%s\n' "${others:-@none@}") | sort
 }

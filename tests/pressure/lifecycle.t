@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# prepare/attach/monitor/release on a stand-in "QEMU" (a memfd named like
+# QEMU's guest RAM, filled with random bytes and re-read at random), for a
+# file and a zram swap: the cgroup gets the limit and the pid, the hog runs
+# inside it, the pager pages out, host.json/host.tsv have the figures, and
+# afterwards swap, cgroups and mounts are exactly as before.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
+need_pressure_root "pressure lifecycle"
+P=$TOP/host/pressure M=$TOP/host/monitor
+
+run_cell() { # SWAP LEVEL
+	local swap=$1 level=$2 s=$TMP_T/$1-$2 out=$TMP_T/$1-$2/cell before cg dev hog
+	before=$(sys_snapshot)
+	start_standin 256 --touch || { not_ok "$swap $level: stand-in"; return; }
+	check "$swap $level: prepare" "$P" prepare --level "$level" --swap "$swap" --mem 256M --state "$s/p"
+	dev=$(jget "$s/p/pressure.json" .swap_device)
+	if swapon --show=NAME --noheadings | grep -qxF "$dev"; then ok "$swap $level: swap $dev is on"; else not_ok "$swap $level: swap $dev is on" "$(swapon --show)"; fi
+	check "$swap $level: attach" "$P" attach --state "$s/p" --pid "$SPID"
+	check "$swap $level: monitor start" "$M" start --pid "$SPID" --state "$s/m" --out "$out" --interval 0.5
+	sleep 2.5
+	cg=$(jget "$s/p/pressure.json" .cgroup.path)
+	if [ "$cg" != null ]; then
+		expect_eq "$swap $level: limit is 50% of guest RAM" 134217728 "$(cat "$cg/memory.limit_in_bytes" 2>/dev/null || cat "$cg/memory.max")"
+		if grep -qxF "$SPID" "$cg/cgroup.procs"; then ok "$swap $level: guest in the cgroup"; else not_ok "$swap $level: guest in the cgroup"; fi
+	fi
+	if [[ $level == *hog* ]]; then
+		hog=$(cat "$APF_RUN_DIR"/pressure-*/hog.pid)
+		if [ "$(wc -l <"$cg/cgroup.procs")" -ge 2 ] && grep -qxF "$hog" "$cg/cgroup.procs"; then
+			ok "$swap $level: hog runs in the guest's cgroup"
+		else
+			not_ok "$swap $level: hog runs in the guest's cgroup" "hog $hog, procs $(tr '\n' ' ' <"$cg/cgroup.procs")"
+		fi
+	fi
+	check "$swap $level: monitor stop" "$M" stop --state "$s/m"
+	local j=$out/host.json
+	if jq -e '.pswpin and .pswpout and .qemu_majflt != null and .qemu_rss_peak_bytes and (.kvm_async_pf | has("ready")) and (.kvm_stats | has("pf_taken"))' "$j" >/dev/null; then
+		ok "$swap $level: host.json has the host block keys"
+	else
+		not_ok "$swap $level: host.json has the host block keys" "$(head -c 600 "$j")"
+	fi
+	expect_eq "$swap $level: host.json names the swap backend" "$swap" "$(jget "$j" .swap)"
+	if jq -e '.pswpout > 0 and .qemu_guest_swap_peak_bytes > 0' "$j" >/dev/null; then
+		ok "$swap $level: pswpout > 0 and guest RAM swap > 0"
+	else
+		not_ok "$swap $level: pswpout > 0 and guest RAM swap > 0" "$(jq -c '{pswpout, qemu_guest_swap_peak_bytes}' "$j")"
+	fi
+	if [[ $level == *pageout* ]]; then
+		if jq -e '.pageout.passes > 0 and .pageout.requested_pages > 0 and .pageout.swapped_pages > 0 and .pageout.advised_pages <= .pageout.requested_pages' "$j" >/dev/null; then
+			ok "$swap $level: pager reports requested vs swapped pages"
+		else
+			not_ok "$swap $level: pager reports requested vs swapped pages" "$(jq -c .pageout "$j")"
+		fi
+	fi
+	expect_eq "$swap $level: host.tsv has its header and rows" yes \
+		"$(awk -F'\t' 'NR == 1 && $1 == "t_s" && $7 == "guest_swap_bytes" {h = 1} NR > 2 && NF == 10 {r = 1} END {print (h && r) ? "yes" : "no"}' "$out/host.tsv")"
+	check "$swap $level: release" "$P" release --state "$s/p"
+	check "$swap $level: release again is a no-op" "$P" release --state "$s/p"
+	stop_standins
+	expect_eq "$swap $level: registry empty" "" "$(find "$APF_RUN_DIR" -mindepth 1 -maxdepth 1 -type d)"
+	assert_as_before "$swap $level" "$before"
+}
+
+run_cell file limit50+pageout30+hog
+if [ -r /sys/class/zram-control/hot_add ]; then
+	run_cell zram pageout50
+else
+	skip "zram cell" "no /sys/class/zram-control"
+fi
+
+# none makes nothing and still monitors
+before=$(sys_snapshot)
+start_standin 64
+check "none: prepare" "$P" prepare --level none --mem 64M --state "$TMP_T/n/p"
+check "none: monitor start" "$M" start --pid "$SPID" --state "$TMP_T/n/m" --out "$TMP_T/n/cell"
+sleep 1.2
+check "none: monitor stop" "$M" stop --state "$TMP_T/n/m"
+expect_eq "none: no cgroup in the summary" null "$(jget "$TMP_T/n/cell/host.json" .pressure)"
+stop_standins
+assert_as_before "none" "$before"

@@ -4,6 +4,7 @@
 #   H workload label rep upper_ns count         latency histogram (ok cells)
 #   T workload label rep t_s ops_per_s max_ns   time series       (ok cells)
 #   C workload label rep t_s work_per_s         co-runner         (ok cells)
+#   E mode mode_effective                       effective mode    (ok cells)
 # A cell's coordinates come from its path (cells/K/M/P/W/rep-N/result.json),
 # so a cell is always filed where the runner put it; lab is K/M/P.
 # null (not measured) becomes NA, never 0.
@@ -40,6 +41,7 @@ def num: if type == "number" then tostring else "NA" end;
        ["host_swap_peak_bytes", .host.qemu_guest_swap_peak_bytes] ]) as $metrics
 | ($metrics[] | ["S", $host, $k, $m, $p, $w, $r, $st, .[0], (.[1] | num)] | @tsv),
   (select($st == "ok")
-   | ((.latency_ns.hist // [])[] | select(.[1] > 0) | ["H", $w, $lab, $r, .[0], .[1]] | @tsv),
+   | (["E", $m, (.env.mode_effective // "unknown")] | @tsv),
+     ((.latency_ns.hist // [])[] | select(.[1] > 0) | ["H", $w, $lab, $r, .[0], .[1]] | @tsv),
      ((.series.rows // [])[] | ["T", $w, $lab, $r, .[0], (.[1] / $slice), .[2]] | @tsv),
      ((.corunner.per_slice // [])[] | ["C", $w, $lab, $r, .[0], (.[1] / $slice)] | @tsv))

@@ -17,29 +17,33 @@ _others() { # FILE-NAME: values recorded by other runs' registry entries
 	cat /run/apfbench/*/"$1" 2>/dev/null || true
 }
 
-# sys_snapshot: one sorted listing of what must be as before
+_others_all() {
+	_others swap.dev | sed 's/^/swap /'
+	_others swap.dev | sed 's/^/blockdev /'
+	_others cg.dir | sed 's/^/cgroup /'
+	_others cg.suite | sed 's/^/cgroup /'
+}
+
+# sys_snapshot: one sorted listing of what must be as before. Other runs'
+# records are read before and after the listing: a record exists before
+# its thing and outlives it, so either read covers anything listed.
 sys_snapshot() {
-	local swaps cgs others mnt self z
-	swaps=$(awk 'NR > 1 {print "swap " $1}' /proc/swaps)
-	cgs=""
-	mnt=$(findmnt -n -t cgroup -o TARGET,OPTIONS | awk '$2 ~ /(^|,)memory(,|$)/ {print $1; exit}')
-	self=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3; exit}' /proc/self/cgroup)
-	[ -z "$mnt" ] || cgs=$(find "$mnt${self%/}" -mindepth 1 -maxdepth 2 -type d 2>/dev/null | sed 's/^/cgroup /')
-	mnt=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
-	self=$(awk -F: '$1 == "0" {print $3; exit}' /proc/self/cgroup)
-	[ -z "$mnt" ] || cgs="$cgs
-$(find "$mnt${self%/}" -mindepth 1 -maxdepth 2 -type d 2>/dev/null | sed 's/^/cgroup /')"
-	others=$( {
-		_others swap.dev | sed 's/^/swap /'
-		_others swap.dev | sed 's/^/blockdev /'
-		_others cg.dir | sed 's/^/cgroup /'
-		_others cg.suite | sed 's/^/cgroup /'
-	})
-	{
-		printf '%s\n' "$swaps" "$cgs"
+	local list others mnt self z
+	others=$(_others_all)
+	list=$(
+		awk 'NR > 1 {print "swap " $1}' /proc/swaps
 		for z in /sys/block/zram*; do [ -e "$z" ] && echo "blockdev /dev/${z##*/}"; done
+		mnt=$(findmnt -n -t cgroup -o TARGET,OPTIONS | awk '$2 ~ /(^|,)memory(,|$)/ {print $1; exit}')
+		self=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3; exit}' /proc/self/cgroup)
+		[ -z "$mnt" ] || find "$mnt${self%/}" -mindepth 1 -maxdepth 2 -type d 2>/dev/null | sed 's/^/cgroup /'
+		mnt=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+		self=$(awk -F: '$1 == "0" {print $3; exit}' /proc/self/cgroup)
+		[ -z "$mnt" ] || find "$mnt${self%/}" -mindepth 1 -maxdepth 2 -type d 2>/dev/null | sed 's/^/cgroup /'
 		awk '$3 == "tracefs" || $3 == "debugfs" {print "mount " $2}' /proc/self/mounts | grep -v '^mount /run/apfbench/' || true
-	} | grep -v '^$' | grep -vxF -f <(printf '%s\n' "${others:-@none@}") | sort
+	)
+	others="$others
+$(_others_all)"
+	printf '%s\n' "$list" | grep -v '^$' | grep -vxF -f <(printf '%s\n' "$others" | grep -v '^$' || echo @none@) | sort
 }
 
 # assert_as_before WHAT BEFORE: swap, cgroups and mounts match the snapshot

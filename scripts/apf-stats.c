@@ -8,8 +8,9 @@
  *       stdin; per key group and column (in the order given, the first is the
  *       baseline): n, mean, sd, 95% CI half-width (Student t), the relative
  *       change against the baseline, Welch's two-sided p and a '*' at p<0.05.
- *   apf-stats spectrum           rows "label<TAB>upper_ns<TAB>count" (histogram
- *       buckets, several reps may repeat a label) -> per label the merged
+ *   apf-stats spectrum           rows "label<TAB>upper_ns<TAB>count[<TAB>upper_ns
+ *       <TAB>count...]" (histogram buckets; one row per rep, say, several
+ *       rows may share a label) -> per label the merged
  *       percentile spectrum: "label value_ns percentile 1/(1-p)", one
  *       gnuplot data block (two blank lines apart) per label, in input order.
  *   apf-stats welch              two lines of numbers -> "t df p"
@@ -406,22 +407,22 @@ static int cmd_spectrum(void)
 {
 	struct series *ss = NULL;
 	size_t nss = 0, lineno = 0;
-	char *line = NULL, *f[4];
+	char *line = NULL;
 	size_t cap = 0;
 
 	while (getline(&line, &cap, stdin) > 0) {
-		double upper, count;
 		struct series *s = NULL;
+		char *label, *tok, *save = NULL;
+		double v[2];
+		int k = 0;
 
 		lineno++;
-		if (split_tabs(line, f, 3) != 3 || !parse_value(f[1], &upper) ||
-		    !parse_value(f[2], &count)) {
-			fprintf(stderr, "apf-stats: stdin:%zu: expected label, upper_ns, count\n",
-				lineno);
-			return 2;
-		}
+		line[strcspn(line, "\n")] = '\0';
+		label = strtok_r(line, "\t", &save);
+		if (!label)
+			continue;
 		for (size_t i = nss; i-- > 0;)
-			if (!strcmp(ss[i].label, f[0])) {
+			if (!strcmp(ss[i].label, label)) {
 				s = &ss[i];
 				break;
 			}
@@ -429,13 +430,26 @@ static int cmd_spectrum(void)
 			ss = xrealloc(ss, (nss + 1) * sizeof(*ss));
 			s = &ss[nss++];
 			memset(s, 0, sizeof(*s));
-			s->label = xstrdup(f[0]);
+			s->label = xstrdup(label);
 		}
-		if (s->n == s->cap) {
-			s->cap = s->cap ? 2 * s->cap : 256;
-			s->b = xrealloc(s->b, s->cap * sizeof(*s->b));
+		while ((tok = strtok_r(NULL, "\t", &save))) {
+			if (!parse_value(tok, &v[k])) {
+				fprintf(stderr, "apf-stats: stdin:%zu: '%s' is not a number\n", lineno, tok);
+				return 2;
+			}
+			if (++k < 2)
+				continue;
+			k = 0;
+			if (s->n == s->cap) {
+				s->cap = s->cap ? 2 * s->cap : 256;
+				s->b = xrealloc(s->b, s->cap * sizeof(*s->b));
+			}
+			s->b[s->n++] = (struct bucket){ v[0], v[1] };
 		}
-		s->b[s->n++] = (struct bucket){ upper, count };
+		if (k) {
+			fprintf(stderr, "apf-stats: stdin:%zu: upper_ns without a count\n", lineno);
+			return 2;
+		}
 	}
 	free(line);
 	for (size_t i = 0; i < nss; i++)
@@ -497,7 +511,7 @@ static double arg_num(const char *s, const char *what)
 static void usage(FILE *f)
 {
 	fputs("usage: apf-stats compare K COLUMN...  < key1..keyK TAB column TAB value\n"
-	      "       apf-stats spectrum            < label TAB upper_ns TAB count\n"
+	      "       apf-stats spectrum            < label (TAB upper_ns TAB count)...\n"
 	      "       apf-stats welch               < two lines of numbers -> t df p\n"
 	      "       apf-stats qt P DF             Student t quantile\n"
 	      "       apf-stats pt T DF             Student t CDF\n"

@@ -1,9 +1,11 @@
 # report-extract.jq: every figure apf-report needs from a run's result.json
 # files, in one pass, as tab-separated records (jq -r, --arg host H):
 #   S host kernel mode pressure workload rep status metric value   (all cells)
-#   H workload label rep upper_ns count         latency histogram (ok cells)
-#   T workload label rep t_s ops_per_s max_ns   time series       (ok cells)
-#   C workload label rep t_s work_per_s         co-runner         (ok cells)
+#   H workload label rep upper count upper count ...   histogram  (ok cells)
+#   T workload label rep slice_s t ops max t ops max ... series    (ok cells)
+#   C workload label rep slice_s t work t work ...       co-runner (ok cells)
+# (H/T/C carry a whole cell on one line, flattened: one @tsv per cell is
+# several times faster in jq than one per bucket.)
 #   E mode mode_effective                       effective mode    (ok cells)
 # A cell's coordinates come from its path (cells/K/M/P/W/rep-N/result.json),
 # so a cell is always filed where the runner put it; lab is K/M/P.
@@ -42,6 +44,6 @@ def num: if type == "number" then tostring else "NA" end;
 | ($metrics[] | ["S", $host, $k, $m, $p, $w, $r, $st, .[0], (.[1] | num)] | @tsv),
   (select($st == "ok")
    | (["E", $m, (.env.mode_effective // "unknown")] | @tsv),
-     ((.latency_ns.hist // [])[] | select(.[1] > 0) | ["H", $w, $lab, $r, .[0], .[1]] | @tsv),
-     ((.series.rows // [])[] | ["T", $w, $lab, $r, .[0], (.[1] / $slice), .[2]] | @tsv),
-     ((.corunner.per_slice // [])[] | ["C", $w, $lab, $r, .[0], (.[1] / $slice)] | @tsv))
+     (["H", $w, $lab, $r] + [(.latency_ns.hist // [])[][]] | @tsv),
+     (["T", $w, $lab, $r, $slice] + [(.series.rows // [])[][]] | @tsv),
+     (if .corunner.per_slice then ["C", $w, $lab, $r, $slice] + [.corunner.per_slice[][]] | @tsv else empty end))

@@ -10,6 +10,10 @@ set yrange [0:*]
 set format y "%.1s%c"
 do for [ext in "png svg"] {
 	load plotdir.'/term.gp'
-	plot for [i=1:n] data index (i-1) using 2:3 with lines title word(titles, i)
+	if (n + 0 > 16) {
+		plot data using 2:3:(int(column(-2)) % 8 + 1) with lines lc variable notitle
+	} else {
+		plot for [i=1:n] data index (i-1) using 2:3 with lines title word(titles, i)
+	}
 	unset output
 }

@@ -9,7 +9,12 @@ set yrange [0:*]
 set format y "%.1s%c"
 do for [ext in "png svg"] {
 	load plotdir.'/term.gp'
-	plot for [i=1:n] data index (i-1) using 2:3 with lines lt i title word(titles, i).' in', \
-	     for [i=1:n] data index (i-1) using 2:4 with lines lt i dt 2 title word(titles, i).' out'
+	if (n + 0 > 16) {
+		plot data using 2:3:(int(column(-2)) % 8 + 1) with lines lc variable notitle, \
+		     data using 2:4:(int(column(-2)) % 8 + 1) with lines lc variable dt 2 notitle
+	} else {
+		plot for [i=1:n] data index (i-1) using 2:3 with lines lt i title word(titles, i).' in', \
+		     for [i=1:n] data index (i-1) using 2:4 with lines lt i dt 2 title word(titles, i).' out'
+	}
 	unset output
 }

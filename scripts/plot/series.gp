@@ -11,12 +11,20 @@ do for [ext in "png svg"] {
 	set xlabel "time (s)"
 	set ylabel "operations per second"
 	set yrange [0:*]
-	plot for [i=1:n] data index (i-1) using 2:3 with lines title word(titles, i)
+	if (n + 0 > 16) {
+		plot data using 2:3:(int(column(-2)) % 8 + 1) with lines lc variable notitle
+	} else {
+		plot for [i=1:n] data index (i-1) using 2:3 with lines title word(titles, i)
+	}
 	set logscale y 10
 	set format y "%g"
 	set yrange [*:*]
 	set ylabel "max latency per slice (µs)"
-	plot for [i=1:n] data index (i-1) using 2:($4/1000.0) with lines title word(titles, i)
+	if (n + 0 > 16) {
+		plot data using 2:($4/1000.0):(int(column(-2)) % 8 + 1) with lines lc variable notitle
+	} else {
+		plot for [i=1:n] data index (i-1) using 2:($4/1000.0) with lines title word(titles, i)
+	}
 	unset multiplot
 	unset output
 }

@@ -8,13 +8,14 @@
 # several times faster in jq than one per bucket.)
 #   E mode mode_effective                       effective mode    (ok cells)
 # A cell's coordinates come from its path (cells/K/M/P/W/rep-N/result.json),
-# so a cell is always filed where the runner put it; lab is K/M/P.
+# so a cell is always filed where the runner put it; lab is K/M/P (with
+# HOST: in front when several runs are compared, --arg hostlabel).
 # null (not measured) becomes NA, never 0.
 def num: if type == "number" then tostring else "NA" end;
 
 (input_filename | split("/") | .[-6:-1]) as [$k, $m, $p, $w, $rep]
 | ($rep | ltrimstr("rep-")) as $r
-| ($k + "/" + $m + "/" + $p) as $lab
+| ((if $hostlabel == "" then "" else $hostlabel + ":" end) + $k + "/" + $m + "/" + $p) as $lab
 | (.series.slice_s // 0.1) as $slice
 | (.status // "invalid") as $st
 | ([ ["ops_per_s", .ops_per_s],

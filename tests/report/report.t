@@ -107,3 +107,12 @@ expect_exit "not a run: exit 2" 2 "$REP" "$TMP_T"
 rm "$S"
 check "--summary-only writes summary.tsv" "$REP" "$R" --summary-only
 check "make report RUN=..." make -s -C "$TOP" report RUN="$R"
+
+# ---- two runs side by side along the host axis
+"$B" "$TMP_T/c.conf" --out "$TMP_T/run2" >/dev/null 2>&1
+out=$("$REP" "$R" "$TMP_T/run2" --axis host 2>&1) || true
+H=$R/report/compare-host.tsv
+hosts=$(awk -F'\t' 'NR > 1 { print $2 }' "$H" | sort -u | wc -l)
+expect_eq "two runs: two host columns" 2 "$hosts"
+expect_eq "two runs: the second is named by run id" 1 "$(awk -F'\t' 'NR > 1 && $2 ~ /@run2$/ { print $2 }' "$H" | sort -u | wc -l)"
+expect_eq "two runs: 3 reps per column" 3 "$(awk -F'\t' 'NR > 1 && $9 == "ops_per_s" && $6 == "debian-6.1-cloud" && $8 == "none" && $4 == "fault-storm" { print $10 }' "$H" | sort -u)"

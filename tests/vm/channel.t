@@ -57,7 +57,9 @@ if [ -d /sys/module/kvm_pvm ] && [ "$accel" = tcg ]; then
 fi
 check "accel verdict is cached" test -n "$(ls "$APF_ACCEL_CACHE" 2>/dev/null)"
 check "guest command line carries no-kvmapf" grep -qw no-kvmapf <<<"$(field .env.cmdline "$o")"
-check "qemu.cmdline written" grep -q -- "-kernel $kdir/vmlinuz" "$o/qemu.cmdline"
+check "qemu.cmdline written" grep -q -- "-kernel $kdir/vmlinu[xz] " "$o/qemu.cmdline"
+expect_eq "env.kernel_path is what booted" "$(field .env.kernel_path "$o")" \
+	"$(xargs -n 1 printf '%s\n' <"$o/qemu.cmdline" | grep -A1 -x -- -kernel | tail -n 1)"
 check "guest RAM is a memfd backend" grep -q "memory-backend-memfd,id=mem" "$o/qemu.cmdline"
 expect_eq "env.qemu_cmdline matches qemu.cmdline" "$(cat "$o/qemu.cmdline")" "$(field .env.qemu_cmdline "$o")"
 check "env.boot_s is a number" jq -e '.env.boot_s | type == "number"' "$o/result.json"
@@ -107,7 +109,26 @@ expect_eq "SIGTERM: apf-vm exits 143" 143 "$rc"
 expect_eq "SIGTERM: status incomplete" incomplete "$(field .status "$o")"
 no_qemu_left "no QEMU left after SIGTERM" "$o"
 
-# 6. A junk kernel is refused before anything boots.
+# 6. kill -9 of apf-vm: QEMU dies with it (PDEATHSIG), no reaper needed.
+o=$TMP_T/kill9
+TMPDIR=$TMP_T host/apf-vm --kernel debian-6.1-cloud --vcpus 1 --mem 256M --workload hang \
+	--duration 1 --timeout 300 --out "$o" >"$TMP_T/kill9.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do
+	grep -q "apf-init: apfw" "$o/console.log" 2>/dev/null && break
+	sleep 0.2
+done
+kill -KILL "$pid"
+{ wait "$pid" || true; jobs; } >/dev/null 2>&1  # no "Killed" notice
+for _ in $(seq 1 50); do
+	[ -n "$(qemu_pids "$o")" ] || break
+	sleep 0.1
+done
+no_qemu_left "no QEMU left after kill -9 of apf-vm" "$o"
+# The monitor's sampler outlives a kill -9 until its stale-run sweep.
+[ ! -x host/monitor ] || host/monitor cleanup-stale >/dev/null 2>&1 || true
+
+# 7. A junk kernel is refused before anything boots.
 printf 'not a kernel\n' >"$TMP_T/junk"
 o=$TMP_T/junk-out
 expect_exit "junk kernel: exit 2" 2 host/apf-vm --kernel "$TMP_T/junk" --workload x --out "$o"

@@ -51,7 +51,12 @@ expect_eq "memfd backend named mem, sized --mem" "memory-backend-memfd,id=mem,si
 	"$(arg_after -object --accel tcg --mem 512M)"
 expect_eq "machine uses the backend" "pc,memory-backend=mem" "$(arg_after -machine --accel tcg)"
 expect_eq "--vcpus gives -smp" 3 "$(arg_after -smp --accel tcg --vcpus 3)"
-expect_eq "kernel from the cache" "$kdir/vmlinuz" "$(arg_after -kernel --accel tcg)"
+expect_eq "kvm: the cached bzImage" "$kdir/vmlinuz" "$(arg_after -kernel --accel kvm)"
+if [ -s "$kdir/vmlinux" ]; then
+	expect_eq "tcg: the uncompressed vmlinux (PVH)" "$kdir/vmlinux" "$(arg_after -kernel --accel tcg)"
+else
+	expect_eq "tcg: the cached bzImage" "$kdir/vmlinuz" "$(arg_after -kernel --accel tcg)"
+fi
 expect_eq "console on the first serial port, channel on the second" "chardev:con chardev:ctl" \
 	"$(cmdline --accel tcg | awk 'p { printf "%s%s", s, $0; s = " " } { p = ($0 == "-serial") }')"
 check "no reboot (a panic ends QEMU)" grep -qx -- -no-reboot <<<"$(cmdline --accel tcg)"

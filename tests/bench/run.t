@@ -66,3 +66,14 @@ check "kvm: run.json not collapsed" jq -e '.modes.collapsed == false and .modes.
 
 # ---- a failing cell: exit 1, the rest still runs
 expect_exit "--out onto an existing run is refused" 2 "$B" "$TMP_T/m.conf" --out "$TMP_T/run"
+
+# ---- on a terminal: one status line, redrawn, with elapsed and ETA
+if command -v script >/dev/null; then
+	: >"$FAKE_LOG"
+	APF_BENCH_ACCEL=tcg FAKE_SLEEP=1.3 script -qec "'$B' '$TMP_T/m.conf' --out '$TMP_T/tty'" /dev/null >"$TMP_T/tty.out" 2>&1 </dev/null || true
+	if grep -q $'\r\033\[K\[1/8\] debian-6.1-cloud/none/none/fault-storm-wakeup/rep-1  elapsed 0:0[0-9]  ETA ' "$TMP_T/tty.out"; then
+		ok "terminal: redrawn status line with cell i/N, elapsed, ETA"
+	else not_ok "terminal status line" "$(head -c 300 "$TMP_T/tty.out" | cat -v)"; fi
+else
+	skip "terminal status line" "no script(1)"
+fi

@@ -74,3 +74,5 @@ expect_eq "a cell failing once: the run still exits 0" 0 "$rc"
 expect_eq "it ran twice" 2 "$(grep -c '/rcu-readers/rep-1$' "$FAKE_LOG")"
 check "the failed attempt is kept outside cells/" test -f "$(echo "$TMP_T"/once/failed-attempts/local/native/none/rcu-readers/rep-1/try-1-*/result.json)"
 check "run.json counts the retry" jq -e '.cells_retried == 1 and .cells_failed == 0' "$TMP_T/once/run.json"
+expect_exit "DESIGN's form: CONFIG --resume --out DIR (finished run: nothing to do)" 0 "$B" "$TMP_T/r.conf" --resume --out "$R"
+expect_exit "--resume without a directory: exit 2" 2 "$B" "$TMP_T/r.conf" --resume

@@ -11,4 +11,10 @@ $(BUILD)/tests/memfd-hold: tests/pressure/memfd-hold.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MF $@.d -o $@ $<
 
+# `make clean` removes $(BUILD) already; host/pageout sits in the tree
+clean: pressure-clean
+pressure-clean:
+	rm -f host/pageout
+.PHONY: pressure-clean
+
 -include $(BUILD)/host/pageout.d $(BUILD)/tests/memfd-hold.d

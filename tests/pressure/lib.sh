@@ -106,6 +106,26 @@ need_pressure_root() {
 		skip "$1" "not built (run make)"
 		exit 0
 	fi
+	pressure_probe "$1" "${2:-limit50+pageout10}" "${3:-file}"
+}
+
+# pressure_probe WHAT LEVEL SWAP: can this machine do LEVEL with SWAP at
+# all (swap on this filesystem, a usable memory cgroup)? If not, SKIP with
+# the tool's own one-line reason rather than fail on a missing capability.
+pressure_probe() {
+	local s=$TMP_T/probe.$RANDOM err rc=0 pid
+	"$HOLD" 16 >/dev/null &
+	pid=$!
+	sleep 0.2
+	err=$("$TOP/host/pressure" prepare --level "$2" --swap "$3" --mem 16M --state "$s" 2>&1 >/dev/null) || rc=$?
+	[ "$rc" != 0 ] || err=$("$TOP/host/pressure" attach --state "$s" --pid "$pid" 2>&1 >/dev/null) || rc=$?
+	"$TOP/host/pressure" release --state "$s" >/dev/null 2>&1 || true
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	if [ "$rc" != 0 ]; then
+		skip "$1" "this machine cannot do $2 with $3 swap: $(printf '%s\n' "$err" | tail -n 1)"
+		exit 0
+	fi
 }
 
 # jget FILE FILTER: one value from a JSON file

@@ -34,7 +34,7 @@ dead_owner=$OWNER dead_standin=$SPID
 reg=$(echo "$APF_RUN_DIR"/pressure-*)
 pager=$(cat "$reg/pageout.pid") hog=$(cat "$reg/hog.pid")
 swapdev=$(cat "$reg/swap.dev") cg=$(cat "$reg/cg.dir")
-if start_owner live zram pageout10; then ok "a second, live run is up"; else not_ok "a second, live run is up"; fi
+if start_owner live file pageout10; then ok "a second, live run is up"; else not_ok "a second, live run is up"; fi
 live_owner=$OWNER
 live_reg=$(grep -lx "$TMP_T/live/p" "$APF_RUN_DIR"/pressure-*/state)
 live_reg=${live_reg%/state}

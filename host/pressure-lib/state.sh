@@ -11,7 +11,14 @@
 # whose owner is gone, so concurrent runs leave each other alone.
 # Sourced after host/lib.sh.
 
-APF_RUN_DIR=${APF_RUN_DIR:-/run/apfbench}
+# root keeps one machine-wide registry; a non-root monitor its own
+if [ -z "${APF_RUN_DIR:-}" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		APF_RUN_DIR=/run/apfbench
+	else
+		APF_RUN_DIR=${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}/apfbench-$(id -u)
+	fi
+fi
 
 st_set() { # DIR KEY VALUE
 	printf '%s\n' "$3" >"$1/$2.tmp" && mv -f "$1/$2.tmp" "$1/$2"

@@ -42,6 +42,23 @@ if is_root && command -v setpriv >/dev/null; then
 	case "$out" in *"needs root"*) ok "the refusal says why" ;; *) not_ok "the refusal says why" "$out" ;; esac
 	expect_eq "the refusal made no registry entry" "" "$(ls "$TMP_T/run-nobody" 2>/dev/null || true)"
 	expect_exit "attach after none is a no-op" 0 "$P" attach --state "$TMP_T/nb/s" --pid "$$"
+	# a non-root monitor: its own registry, and null for what it cannot read
+	if [ -x "$HOLD" ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$HOLD" 16 >"$TMP_T/nb/hold.out" &
+		hp=$!
+		for ((i = 0; i < 50; i++)); do grep -q ready "$TMP_T/nb/hold.out" 2>/dev/null && break; sleep 0.1; done
+		check "non-root monitor start" nobody "$TOP/host/monitor" start --pid "$hp" --state "$TMP_T/nb/m" --out "$TMP_T/nb/cell"
+		sleep 1.2
+		check "non-root monitor stop" nobody "$TOP/host/monitor" stop --state "$TMP_T/nb/m"
+		kill "$hp"
+		wait "$hp" 2>/dev/null || true
+		j=$TMP_T/nb/cell/host.json
+		if jq -e '([.kvm_async_pf[]] | all(. == null)) and ([.kvm_stats[]] | all(. == null)) and .qemu_rss_peak_bytes > 16000000 and .pswpout != null' "$j" >/dev/null 2>&1; then
+			ok "non-root host.json: counters read, kvm ones null"
+		else
+			not_ok "non-root host.json: counters read, kvm ones null" "$(jq -c . "$j" 2>/dev/null)"
+		fi
+	fi
 else
 	skip "non-root refusal" "needs root and setpriv to act as nobody"
 fi

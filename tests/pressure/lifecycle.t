@@ -14,6 +14,8 @@ run_cell() { # SWAP LEVEL
 	before=$(sys_snapshot)
 	start_standin 256 --touch || { not_ok "$swap $level: stand-in"; return; }
 	check "$swap $level: prepare" "$P" prepare --level "$level" --swap "$swap" --mem 256M --state "$s/p"
+	expect_exit "$swap $level: a second prepare on the same state is refused" 2 \
+		"$P" prepare --level "$level" --swap "$swap" --mem 256M --state "$s/p"
 	dev=$(jget "$s/p/pressure.json" .swap_device)
 	if swapon --show=NAME --noheadings | grep -qxF "$dev"; then ok "$swap $level: swap $dev is on"; else not_ok "$swap $level: swap $dev is on" "$(swapon --show)"; fi
 	check "$swap $level: attach" "$P" attach --state "$s/p" --pid "$SPID"

@@ -62,3 +62,20 @@ if is_root && command -v setpriv >/dev/null; then
 else
 	skip "non-root refusal" "needs root and setpriv to act as nobody"
 fi
+
+# swap that cannot be made: exit 2 before anything runs, nothing left over
+if is_root; then
+	before=$(sys_snapshot)
+	out=$(APF_SWAP_DIR=$TMP_T/missing "$P" prepare --level pageout10 --swap file --mem 16M --state "$TMP_T/sw1" 2>&1) && rc=0 || rc=$?
+	expect_eq "swap dir missing: exit 2" 2 "$rc"
+	case "$out" in *"cannot make file swap"*) ok "swap dir missing: says so" ;; *) not_ok "swap dir missing: says so" "$out" ;; esac
+	if [ -d /dev/shm ]; then
+		mkdir -p /dev/shm/apft.$$
+		out=$(APF_SWAP_DIR=/dev/shm/apft.$$ "$P" prepare --level pageout10 --swap file --mem 16M --state "$TMP_T/sw2" 2>&1) && rc=0 || rc=$?
+		expect_eq "swap file on tmpfs: exit 2" 2 "$rc"
+		expect_eq "swap file on tmpfs: the file is gone again" "" "$(ls -A /dev/shm/apft.$$)"
+		rm -rf /dev/shm/apft.$$
+	fi
+	expect_eq "refused prepares left no records" "" "$(find "$APF_RUN_DIR" -mindepth 1 -maxdepth 1 -type d 2>/dev/null)"
+	assert_as_before "refused prepares" "$before"
+fi

@@ -11,6 +11,14 @@
  * reports what actually left: the global pswpout delta across the calls and
  * the mapping's own `Swap:` figure from /proc/PID/smaps.
  *
+ * With a swap device that completes writes asynchronously (a swap file),
+ * the kernel keeps paged-out pages in the swap cache until something
+ * needs the memory, so on a host with free RAM the guest's next touch is a
+ * minor fault. --evict FILE (a proactive-reclaim file such as
+ * /sys/devices/system/node/node0/reclaim) then asks for that much anon-only
+ * reclaim (`swappiness=max`) after each pass, once writeback is done, so
+ * the pages really leave. It is opt-in: node reclaim is host-wide.
+ *
  * The summary (JSON) is rewritten after every pass, via temp + rename, so a
  * reader gets the latest complete figures even while the pager runs. It stops
  * on SIGINT/SIGTERM, after --passes, or when the target process is gone.
@@ -36,6 +44,7 @@
 #define DEFAULT_MAP "/memfd:memory-backend-memfd"
 #define MAX_REGIONS 64
 #define IOV_BATCH 1024 /* UIO_MAXIOV: process_madvise's per-call limit */
+#define MAX_EVICT 16
 
 struct region {
 	uintptr_t start, end;
@@ -50,6 +59,8 @@ struct opts {
 	uint64_t seed;
 	const char *map;
 	const char *summary;
+	const char *evict[MAX_EVICT];
+	int nevict;
 	bool quiet;
 };
 
@@ -60,6 +71,8 @@ struct stats {
 	uint64_t swapped_pages; /* pswpout delta across our calls */
 	uint64_t guest_swap_bytes;
 	uint64_t guest_swap_peak_bytes;
+	uint64_t evicted_bytes; /* SwapCached drop across our reclaim requests */
+	unsigned long evict_errors;
 	unsigned long errors;
 	int last_errno;
 };
@@ -103,6 +116,9 @@ static void usage(FILE *f)
 		"                      (default " DEFAULT_MAP ")\n"
 		"  --summary FILE      write the JSON summary there after every pass\n"
 		"                      (default: stdout, once at the end)\n"
+		"  --evict FILE        after each pass, write '<bytes> swappiness=max' to\n"
+		"                      this proactive-reclaim file (repeatable), so pages\n"
+		"                      left in the swap cache really leave (host-wide!)\n"
 		"  --quiet             no per-pass line on stderr\n"
 		"Needs swap, CAP_SYS_NICE and ptrace access to PID (root).\n");
 }
@@ -193,6 +209,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->map = v;
 		} else if (!strcmp(a, "--summary")) {
 			o->summary = v;
+		} else if (!strcmp(a, "--evict")) {
+			if (o->nevict == MAX_EVICT)
+				goto bad;
+			o->evict[o->nevict++] = v;
 		} else {
 			fprintf(stderr, PROG ": unknown option '%s' (try --help)\n", a);
 			return -1;
@@ -276,16 +296,20 @@ static int mapping_swap(pid_t pid, const char *name, uint64_t *bytes)
 	return 0;
 }
 
-static int read_pswpout(uint64_t *v)
+/* One "key value" counter from a /proc file (vmstat, or meminfo in kB). */
+static int read_counter(const char *path, const char *key, uint64_t *v)
 {
-	FILE *f = fopen("/proc/vmstat", "re");
+	FILE *f = fopen(path, "re");
 	if (!f)
 		return -1;
-	char key[64];
+	char k[64];
 	unsigned long long n;
 	int rc = -1;
-	while (fscanf(f, "%63s %llu", key, &n) == 2) {
-		if (!strcmp(key, "pswpout")) {
+	while (fscanf(f, "%63s %llu%*[^\n]", k, &n) == 2) {
+		size_t kl = strlen(k);
+		if (kl && k[kl - 1] == ':')
+			k[kl - 1] = '\0';
+		if (!strcmp(k, key)) {
 			*v = n;
 			rc = 0;
 			break;
@@ -293,6 +317,38 @@ static int read_pswpout(uint64_t *v)
 	}
 	fclose(f);
 	return rc;
+}
+
+static int read_pswpout(uint64_t *v)
+{
+	return read_counter("/proc/vmstat", "pswpout", v);
+}
+
+/* After a pass: wait (briefly) for swap writeback, then ask each reclaim
+ * file for as much anon-only reclaim as the swap cache grew. */
+static void evict(struct pager *pg, uint64_t cached_before_kb)
+{
+	uint64_t wb = 0, cached = 0, after = 0;
+	for (int i = 0; i < 50 && !stop_requested; i++) {
+		if (read_counter("/proc/meminfo", "Writeback", &wb) || wb == 0)
+			break;
+		struct timespec ts = { 0, 10000000L };
+		nanosleep(&ts, NULL);
+	}
+	if (read_counter("/proc/meminfo", "SwapCached", &cached) || cached <= cached_before_kb)
+		return;
+	char req[64];
+	int n = snprintf(req, sizeof(req), "%" PRIu64 " swappiness=max", (cached - cached_before_kb) << 10);
+	for (int i = 0; i < pg->o.nevict; i++) {
+		FILE *f = fopen(pg->o.evict[i], "we");
+		/* EAGAIN: reclaimed less than asked, which is fine */
+		if (!f || fwrite(req, 1, (size_t)n, f) != (size_t)n || (fclose(f) && errno != EAGAIN)) {
+			if (!pg->st.evict_errors++)
+				fprintf(stderr, PROG ": reclaim via %s: %s\n", pg->o.evict[i], strerror(errno));
+		}
+	}
+	if (read_counter("/proc/meminfo", "SwapCached", &after) == 0 && after < cached)
+		pg->st.evicted_bytes += (cached - after) << 10;
 }
 
 static int pager_init(struct pager *pg)
@@ -363,8 +419,10 @@ static struct iovec chunk_iov(const struct pager *pg, uint32_t c)
 static int pager_pass(struct pager *pg)
 {
 	size_t want = (pg->nchunks * pg->o.percent + 99) / 100;
-	uint64_t before = 0, after = 0;
+	uint64_t before = 0, after = 0, cached_kb = 0;
 	bool have_vm = read_pswpout(&before) == 0;
+	if (pg->o.nevict)
+		read_counter("/proc/meminfo", "SwapCached", &cached_kb);
 
 	/* partial Fisher-Yates: the first `want` entries are the pick */
 	for (size_t i = 0; i < want; i++) {
@@ -396,6 +454,8 @@ static int pager_pass(struct pager *pg)
 	}
 	if (have_vm && read_pswpout(&after) == 0 && after >= before)
 		pg->st.swapped_pages += after - before;
+	if (pg->o.nevict)
+		evict(pg, cached_kb);
 	if (mapping_swap(pg->o.pid, pg->o.map, &pg->st.guest_swap_bytes) < 0)
 		return 1;
 	if (pg->st.guest_swap_bytes > pg->st.guest_swap_peak_bytes)
@@ -416,10 +476,12 @@ static void write_summary_to(FILE *f, const struct pager *pg)
 		" \"mapping_bytes\": %" PRIu64 ", \"page_bytes\": %zu, \"passes\": %lu,"
 		" \"requested_pages\": %" PRIu64 ", \"advised_pages\": %" PRIu64 ","
 		" \"swapped_pages\": %" PRIu64 ", \"guest_swap_bytes\": %" PRIu64 ","
-		" \"guest_swap_peak_bytes\": %" PRIu64 ", \"errors\": %lu}\n",
+		" \"guest_swap_peak_bytes\": %" PRIu64 ", \"evict\": %s,"
+		" \"evicted_bytes\": %" PRIu64 ", \"errors\": %lu}\n",
 		(int)pg->o.pid, pg->o.percent, pg->o.interval_ms, pg->o.chunk, pg->map_bytes,
 		pg->page, s->passes, s->requested_pages, s->advised_pages, s->swapped_pages,
-		s->guest_swap_bytes, s->guest_swap_peak_bytes, s->errors);
+		s->guest_swap_bytes, s->guest_swap_peak_bytes, pg->o.nevict ? "true" : "false",
+		s->evicted_bytes, s->errors + s->evict_errors);
 }
 
 static int write_summary(const struct pager *pg)

@@ -57,4 +57,22 @@ else
 fi
 
 "$TOP/host/pressure" release --state "$TMP_T/p"
+
+# with a swap file, --evict makes the pages leave the swap cache too
+if compgen -G "/sys/devices/system/node/node*/reclaim" >/dev/null; then
+	"$TOP/host/pressure" prepare --level pageout50 --swap file --mem 64M --state "$TMP_T/pf" 2>/dev/null
+	start_standin 64
+	ev=()
+	for f in /sys/devices/system/node/node*/reclaim; do ev+=(--evict "$f"); done
+	"$PO" --pid "$SPID" --percent 100 --passes 1 --quiet "${ev[@]}" >"$TMP_T/ev.json" || true
+	if jq -e '.evict == true and .evicted_bytes > 0 and .swapped_pages > 0' "$TMP_T/ev.json" >/dev/null; then
+		ok "--evict: swap-cached pages reclaimed after the pass"
+	else
+		not_ok "--evict: swap-cached pages reclaimed after the pass" "$(cat "$TMP_T/ev.json")"
+	fi
+	stop_standins
+	"$TOP/host/pressure" release --state "$TMP_T/pf"
+else
+	skip "--evict" "no node reclaim files (needs Linux 6.16+)"
+fi
 assert_as_before "pageout" "$before"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# apf-vm's side of the control channel against tests/vm/fake-qemu, which
+# plays a misbehaving guest on the same FIFOs: a result arrives intact or
+# the cell is failed (checksum, short file, bad name, no result), a guest
+# that never says READY is killed at --timeout. Nothing boots: fast.
+. "$(dirname "$0")/../lib.sh"
+cd "$TOP"
+
+if ! host/kernels dir debian-6.1-cloud >/dev/null 2>"$TMP_T/k.err"; then
+	skip "apf-vm protocol" "no guest kernel: $(tail -n 1 "$TMP_T/k.err")"
+	exit 0
+fi
+export APF_QEMU=$TOP/tests/vm/fake-qemu APF_APFW=$TOP/tests/vm/standin-apfw
+
+# fake MODE [apf-vm options]: run apf-vm against the fake; exit code in RC.
+fake() {
+	local mode=$1
+	shift
+	RC=0
+	FAKE_QEMU_MODE=$mode host/apf-vm --accel tcg --workload fake --duration 1 \
+		--out "$TMP_T/$mode" "$@" >"$TMP_T/$mode.log" 2>&1 || RC=$?
+}
+field() { jq -r "$1" "$TMP_T/$2/result.json" 2>/dev/null; }
+
+fake ok
+expect_eq "intact result: exit 0" 0 "$RC"
+expect_eq "intact result: status ok" ok "$(field .status ok)"
+expect_eq "intact result: host env merged" "0.0.1 tcg fake" "$(field '"\(.env.qemu) \(.env.accel) \(.workload)"' ok)"
+
+fake corrupt
+expect_eq "checksum mismatch: exit 1" 1 "$RC"
+expect_eq "checksum mismatch: status failed" failed "$(field .status corrupt)"
+check "checksum mismatch: reason says corrupt" grep -q "corrupt" <<<"$(field .reason corrupt)"
+expect_eq "checksum mismatch: the guest's result is not used" null "$(field .ops corrupt)"
+
+fake short
+expect_eq "short file: exit 1" 1 "$RC"
+check "short file: reason says so" grep -qE "short|stopped while sending" <<<"$(field .reason short)"
+
+fake badname
+expect_eq "bad file name: exit 1" 1 "$RC"
+check "bad file name: refused" grep -q "bad file name" <<<"$(field .reason badname)"
+check "bad file name: nothing written outside" test ! -e "$TMP_T/escape"
+
+fake noresult
+expect_eq "no result.json: exit 1" 1 "$RC"
+check "no result.json: reason says so" grep -q "no result.json" <<<"$(field .reason noresult)"
+
+fake silent --timeout 3
+expect_eq "never ready: exit 1" 1 "$RC"
+expect_eq "never ready: status timeout" timeout "$(field .status silent)"
+check "never ready: reason" grep -q "not ready within 3s" <<<"$(field .reason silent)"
+check "never ready: console quoted" grep -q "fake guest console" <<<"$(field .reason silent)"
+left=""
+for f in /proc/[0-9]*/cmdline; do
+	c=$( { tr '\0' ' ' <"$f"; } 2>/dev/null) || continue
+	[[ $c != *"path=$TMP_T/silent/console.log"* ]] || left+=" ${f//[^0-9]/}"
+done
+expect_eq "never ready: fake QEMU stopped" "" "$left"

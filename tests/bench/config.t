@@ -79,3 +79,12 @@ check "a good config passes --dry-run" "$B" "$TMP_T/good.conf" --dry-run
 for f in "$TOP"/bench/configs/*.conf; do
 	check "shipped $(basename "$f") is valid" env APF_BENCH_SKIP_TOOL_CHECK=1 "$B" "$f" --dry-run
 done
+
+# A kernel given as a path: its cell directory is the path with / -> _.
+mkdir -p "$TMP_T/k"
+: >"$TMP_T/k/bzImage"
+good | sed "s|debian-6.12-cloud|$TMP_T/k/bzImage|" >"$TMP_T/path.conf"
+want=$(printf '%s' "${TMP_T#/}/k/bzImage" | tr / _)
+if "$B" "$TMP_T/path.conf" --dry-run 2>&1 | grep -q "cells/$want/none/none/fault-storm/rep-1"; then
+	ok "kernel path -> cell directory $want"
+else not_ok "kernel path cell directory" "$("$B" "$TMP_T/path.conf" --dry-run 2>&1 | head -n 5)"; fi

@@ -13,8 +13,13 @@ export APF_RUN_DIR=$TMP_T/run
 HOLD=$TOP/build/tests/memfd-hold
 STANDINS=()
 
-_others() { # FILE-NAME: values recorded by other runs' registry entries
-	cat /run/apfbench/*/"$1" 2>/dev/null || true
+_others() { # FILE-NAME: values recorded by other runs' registry entries,
+	# in the machine's registry and in concurrent test suites' private ones
+	local f
+	for f in /run/apfbench/*/"$1" "${TMPDIR:-/tmp}"/apft.*/run/*/"$1"; do
+		case "$f" in "$APF_RUN_DIR"/*) continue ;; esac
+		cat "$f" 2>/dev/null || true
+	done
 }
 
 _others_all() {
@@ -39,7 +44,8 @@ sys_snapshot() {
 		mnt=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
 		self=$(awk -F: '$1 == "0" {print $3; exit}' /proc/self/cgroup)
 		[ -z "$mnt" ] || find "$mnt${self%/}" -mindepth 1 -maxdepth 2 -type d 2>/dev/null | sed 's/^/cgroup /'
-		awk '$3 == "tracefs" || $3 == "debugfs" {print "mount " $2}' /proc/self/mounts | grep -v '^mount /run/apfbench/' || true
+		# private mounts of runs (ours are checked through the registry)
+		awk '($3 == "tracefs" || $3 == "debugfs") && $2 !~ /\/monitor-[0-9]+-[0-9]+-[0-9]+\/[a-z]+$/ {print "mount " $2}' /proc/self/mounts
 	)
 	others="$others
 $(_others_all)"

@@ -23,10 +23,12 @@ swap_ours() {
 	return 0
 }
 
-# swap_host_on: true when swap the suite did not make is on.
+# swap_host_on: true when swap the suite did not make is on. Suite swap
+# files are also known by name (a run with another registry made them).
 swap_host_on() {
 	local dev
 	while read -r dev; do
+		case "${dev##*/}" in apfbench-swap-*) continue ;; esac
 		swap_ours | grep -qxF "$dev" || return 0
 	done < <(swap_active)
 	return 1

@@ -80,7 +80,7 @@ swap_make_zram() {
 
 # swap_remove REG: undo swap_make_*; a no-op for host swap. Idempotent.
 swap_remove() {
-	local reg=$1 kind dev n
+	local reg=$1 kind dev n i
 	kind=$(st_get "$reg" swap.kind 2>/dev/null) || return 0
 	dev=$(st_get "$reg" swap.dev 2>/dev/null) || dev=""
 	if [ -n "$dev" ] && swap_is_on "$dev"; then
@@ -91,10 +91,17 @@ swap_remove() {
 	file) [ -z "$dev" ] || rm -f "$dev" ;;
 	zram)
 		n=$(st_get "$reg" swap.zram 2>/dev/null) || n=""
-		if [ -n "$n" ] && [ -e "/sys/block/zram$n" ]; then
+		# reset and hot_remove fail with EBUSY while anything (udev, blkid,
+		# lsblk elsewhere) has the device open just after swapoff: retry
+		for ((i = 0; i < 30; i++)); do
+			if [ -z "$n" ] || [ ! -e "/sys/block/zram$n" ]; then break; fi
 			echo 1 >"/sys/block/zram$n/reset" 2>/dev/null || true
-			echo "$n" >/sys/class/zram-control/hot_remove ||
-				{ echo "zram: hot_remove $n failed" >&2; return 1; }
+			echo "$n" >/sys/class/zram-control/hot_remove 2>/dev/null && break
+			sleep 0.1
+		done
+		if [ -n "$n" ] && [ -e "/sys/block/zram$n" ]; then
+			echo "zram: hot_remove $n failed (device busy)" >&2
+			return 1
 		fi
 		;;
 	esac

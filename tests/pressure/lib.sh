@@ -98,6 +98,11 @@ pressure_cleanup() {
 		[ -d "$reg" ] || continue
 		"$TOP/host/monitor" stop --state "$(cat "$reg/state")" >/dev/null 2>&1 || true
 	done
+	# a stand-in "host" swap some test made for itself
+	if [ -e "/var/tmp/apft-hostswap-$$" ]; then
+		swapoff "/var/tmp/apft-hostswap-$$" 2>/dev/null || true
+		rm -f "/var/tmp/apft-hostswap-$$"
+	fi
 	rm -rf "$TMP_T"
 }
 trap pressure_cleanup EXIT

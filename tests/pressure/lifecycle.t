@@ -91,3 +91,23 @@ else
 fi
 stop_standins
 assert_as_before "none" "$before"
+
+# host swap on: auto reuses it, release leaves it exactly as it was
+before=$(sys_snapshot)
+hs=/var/tmp/apft-hostswap-$$
+if fallocate -l 64M "$hs" 2>/dev/null && chmod 600 "$hs" && mkswap -q "$hs" >/dev/null && swapon -p 7 "$hs" 2>/dev/null; then
+	start_standin 32
+	check "host swap: prepare auto" "$P" prepare --level pageout10 --swap auto --mem 32M --state "$TMP_T/h/p"
+	expect_eq "host swap: backend is host" host "$(jget "$TMP_T/h/p/pressure.json" .swap)"
+	expect_eq "host swap: nothing made" null "$(jget "$TMP_T/h/p/pressure.json" .swap_device)"
+	check "host swap: attach" "$P" attach --state "$TMP_T/h/p" --pid "$SPID"
+	sleep 0.5
+	check "host swap: release" "$P" release --state "$TMP_T/h/p"
+	expect_eq "host swap: still on, same priority" "$hs 7" "$(swapon --show=NAME,PRIO --noheadings | awk -v d="$hs" '$1 == d {print $1, $2}')"
+	stop_standins
+	swapoff "$hs"
+else
+	skip "host swap reuse" "cannot make a stand-in host swap file in /var/tmp"
+fi
+rm -f "$hs"
+assert_as_before "host swap" "$before"

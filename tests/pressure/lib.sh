@@ -36,7 +36,8 @@ sys_snapshot() {
 	local list others mnt self z
 	others=$(_others_all)
 	list=$(
-		awk 'NR > 1 {print "swap " $1}' /proc/swaps
+		# (other test suites' stand-in host swaps come and go too)
+		awk -v me="/var/tmp/apft-hostswap-$$" 'NR > 1 && ($1 == me || $1 !~ /^\/var\/tmp\/apft-hostswap-/) {print "swap " $1}' /proc/swaps
 		for z in /sys/block/zram*; do [ -e "$z" ] && echo "blockdev /dev/${z##*/}"; done
 		mnt=$(findmnt -n -t cgroup -o TARGET,OPTIONS | awk '$2 ~ /(^|,)memory(,|$)/ {print $1; exit}')
 		self=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3; exit}' /proc/self/cgroup)

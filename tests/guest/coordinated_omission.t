@@ -20,10 +20,13 @@ wait "$pid"
 stall_ns=$((t1 - t0))
 
 # Samples later than 50 ms can only come from the stall; with back-fill
-# there are about (stall - 50 ms) / interval of them.
+# there are about (stall - 50 ms) / interval of them. The shell sees the
+# stall from outside: on a loaded machine the process resumes later than
+# SIGCONT, so the upper bound is loose; the lower bound is what matters
+# (without back-fill there would be one late sample).
 late=$(jq '[.latency_ns.hist[] | select(.[0] >= 50000000) | .[1]] | add // 0' "$out/result.json")
 expected=$(((stall_ns - 50000000) / (interval_us * 1000)))
-if [ "$late" -ge $((expected * 8 / 10)) ] && [ "$late" -le $((expected * 12 / 10 + 5)) ]; then
+if [ "$late" -ge $((expected * 8 / 10)) ] && [ "$late" -le $((expected * 2 + 50)) ]; then
 	ok "stall of $((stall_ns / 1000000)) ms back-filled as $late late samples (expected ~$expected)"
 else
 	not_ok "stall back-filled as ~$expected late samples" "saw $late"

@@ -2,9 +2,13 @@
 # CONFIG (default bench/configs/default.conf) + its report, ending with the
 # report's path; `make report RUN=results/<run-id>` rebuilds a run's report.
 CONFIG ?= bench/configs/default.conf
+.PHONY: bench-deps
 
-bench: all kernel
+# Packages first (serial make builds prerequisites left to right).
+bench-deps:
 	@host/need-packages bench
+
+bench: bench-deps all kernel
 	@rc=0; run=$$(bench/apf-bench "$(CONFIG)") || rc=$$?; \
 	if [ -z "$$run" ]; then exit "$$rc"; fi; \
 	scripts/apf-report "$$run" || exit 1; \

@@ -119,7 +119,7 @@ static void write_env(struct json *j)
 
 static void write_series(struct json *j, const struct run *r, const struct run_outcome *o)
 {
-	unsigned int n = o->measured ? series_used(&r->merged_series, r->t_end_ns) : 0;
+	unsigned int n = o->measured ? r->merged_series.nfull : 0;
 
 	json_obj(j, "series");
 	json_num(j, "slice_s", r->common.slice_s);
@@ -242,7 +242,7 @@ static int series_tsv(FILE *f, const void *arg)
 
 	if (!a->o->measured)
 		return fputs("t_s\tops\tmax_ns\n", f) < 0 ? -1 : 0;
-	return series_write_tsv(&a->r->merged_series, a->r->t_end_ns, f);
+	return series_write_tsv(&a->r->merged_series, f);
 }
 
 static int result_json(FILE *f, const void *arg)

@@ -280,6 +280,8 @@ static void workers_join_merge(struct run *r, pthread_t *tids)
 		if (r->merged_series.slots)
 			series_merge(&r->merged_series, &w->series);
 	}
+	if (r->merged_series.slots)
+		series_fold_tail(&r->merged_series);
 }
 
 void run_free(struct run *r)

@@ -8,6 +8,7 @@ int series_init(struct series *s, uint64_t t0_ns, uint64_t slice_ns, uint64_t sp
 	s->slice_ns = slice_ns;
 	/* One spare slot past the span absorbs operations that finish late. */
 	s->nslots = (unsigned int)(span_ns / slice_ns) + 2;
+	s->nfull = span_ns >= slice_ns ? (unsigned int)(span_ns / slice_ns) : 1;
 	s->cur = 0;
 	s->cur_end_ns = t0_ns + slice_ns;
 	s->slots = calloc(s->nslots, sizeof(*s->slots));
@@ -41,22 +42,22 @@ void series_merge(struct series *dst, const struct series *src)
 	}
 }
 
-unsigned int series_used(const struct series *s, uint64_t end_ns)
+void series_fold_tail(struct series *s)
 {
-	uint64_t n;
+	struct series_slot *last = &s->slots[s->nfull - 1];
 
-	if (end_ns <= s->t0_ns)
-		return 0;
-	n = (end_ns - s->t0_ns + s->slice_ns - 1) / s->slice_ns;
-	return n > s->nslots ? s->nslots : (unsigned int)n;
+	for (unsigned int i = s->nfull; i < s->nslots; i++) {
+		last->ops += s->slots[i].ops;
+		if (s->slots[i].max_ns > last->max_ns)
+			last->max_ns = s->slots[i].max_ns;
+		s->slots[i] = (struct series_slot){ 0, 0 };
+	}
 }
 
-int series_write_tsv(const struct series *s, uint64_t end_ns, FILE *f)
+int series_write_tsv(const struct series *s, FILE *f)
 {
-	unsigned int n = series_used(s, end_ns);
-
 	fprintf(f, "t_s\tops\tmax_ns\n");
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < s->nfull; i++)
 		fprintf(f, "%.3f\t%llu\t%llu\n", (double)i * (double)s->slice_ns / 1e9,
 			(unsigned long long)s->slots[i].ops,
 			(unsigned long long)s->slots[i].max_ns);

@@ -18,6 +18,7 @@ struct series_slot {
 struct series {
 	uint64_t t0_ns, slice_ns, cur_end_ns;
 	unsigned int cur, nslots;
+	unsigned int nfull;		/* whole slices in the measured span, >= 1 */
 	struct series_slot *slots;
 };
 
@@ -45,8 +46,13 @@ static inline void series_add(struct series *s, uint64_t now_ns, uint64_t n)
 }
 /* dst and src must share t0, slice and span. */
 void series_merge(struct series *dst, const struct series *src);
-/* Number of slots covering [t0, end_ns). */
-unsigned int series_used(const struct series *s, uint64_t end_ns);
-int series_write_tsv(const struct series *s, uint64_t end_ns, FILE *f);
+/*
+ * Fold everything past the last whole slice of the span into that slice:
+ * operations finishing just after the stop (or in a partial last slice)
+ * belong to the end of the phase, and a short last slice would plot as a
+ * bogus drop in the rate. Totals are unchanged. Then nfull rows remain.
+ */
+void series_fold_tail(struct series *s);
+int series_write_tsv(const struct series *s, FILE *f);
 
 #endif

@@ -159,6 +159,8 @@ static void fault_measure_end(struct run *r)
 		if (s->co_merged.slots)
 			series_merge(&s->co_merged, &c->series);
 	}
+	if (s->co_merged.slots)
+		series_fold_tail(&s->co_merged);
 }
 
 static void fault_worker(struct worker *w)
@@ -199,7 +201,7 @@ static void fault_corunner_json(const struct run *r, struct json *j)
 {
 	const struct fault_state *s = r->priv;
 	double d = (double)(r->t_end_ns - r->t0_ns) / 1e9;
-	unsigned int n = s->co_merged.slots ? series_used(&s->co_merged, r->t_end_ns) : 0;
+	unsigned int n = s->co_merged.slots ? s->co_merged.nfull : 0;
 
 	json_uint(j, "threads", s->ncorunners);
 	json_uint(j, "work_unit_steps", WORK_UNIT);

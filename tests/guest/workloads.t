@@ -48,6 +48,8 @@ r=$TMP_T/wakeup/result.json
 [ -s "$r" ] && check "wakeup: one timer thread per CPU, about duration/interval samples each" \
 	jq -e --argjson n "$(nproc)" '.params.threads == $n and
 		(.ops / $n) > 0.5 * (.duration_s / 0.0005) and (.ops / $n) < 1.5 * (.duration_s / 0.0005)' "$r"
+[ -s "$r" ] && check "series: one row per whole 0.1 s slice of 2 s, the tail folded in" \
+	jq -e '(.series.rows | length) == 20 and .series.rows[-1][0] == 1.9' "$r"
 r=$TMP_T/fault-storm-with-wakeup/result.json
 [ -s "$r" ] && check "fault-storm --with wakeup: wakeup block and wakeup.hgrm" \
 	bash -c "jq -e '.wakeup.latency_ns.count > 0 and .params.with == \"wakeup\"' '$r' >/dev/null &&

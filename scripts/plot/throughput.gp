@@ -5,7 +5,9 @@ load plotdir.'/common.gp'
 set title sprintf("%s: throughput, mean and 95%% CI over repetitions", wl)
 set xlabel "kernel/mode/pressure"
 set ylabel "operations per second"
-set yrange [0:*]
+# Autoscale follows the boxes, not their error bars: make room for mean + CI.
+stats data using ($2 + $3) nooutput
+set yrange [0:(STATS_max > 0 ? STATS_max * 1.08 : 1)]
 set style fill solid 0.6 border -1
 set boxwidth 0.6
 set xtics rotate by -25 noenhanced

@@ -43,6 +43,7 @@
 
 #include "apf_kctx_abi.h"
 #include "hist_buckets.h"
+#include "xorshift.h"
 
 /* Pages filled between reschedule points while preparing a buffer. */
 #define KCTX_FILL_BATCH 256
@@ -99,17 +100,6 @@ static int kctx_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* xorshift64: never yields 0 from a non-zero state, so no word is zero. */
-static inline u64 kctx_next(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
 static int kctx_alloc(struct kctx_file *kf, const struct apf_kctx_alloc *a)
 {
 	size_t bytes = PAGE_ALIGN(a->bytes);
@@ -128,7 +118,7 @@ static int kctx_alloc(struct kctx_file *kf, const struct apf_kctx_alloc *a)
 		u64 *w = buf + pg * words_per_page;
 
 		for (i = 0; i < words_per_page; i++)
-			w[i] = kctx_next(&state);
+			w[i] = xorshift64(&state);
 		if ((pg + 1) % KCTX_FILL_BATCH == 0) {
 			if (fatal_signal_pending(current)) {
 				vfree(buf);

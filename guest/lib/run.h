@@ -23,6 +23,7 @@
 #include "json.h"
 #include "opts.h"
 #include "series.h"
+#include "xorshift.h"
 
 enum {
 	APF_EXIT_OK = 0,
@@ -106,16 +107,6 @@ static inline void worker_record(struct worker *w, uint64_t now_ns, uint64_t lat
 {
 	hist_record(w->hist, lat_ns);
 	series_record(&w->series, now_ns, lat_ns);
-}
-
-static inline uint64_t xorshift64(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
 }
 
 /* Record the failure (first one wins), stop the run; returns APF_EXIT_FAILED. */

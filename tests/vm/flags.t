@@ -60,7 +60,13 @@ fi
 expect_eq "console on the first serial port, channel on the second" "chardev:con chardev:ctl" \
 	"$(cmdline --accel tcg | awk 'p { printf "%s%s", s, $0; s = " " } { p = ($0 == "-serial") }')"
 check "no reboot (a panic ends QEMU)" grep -qx -- -no-reboot <<<"$(cmdline --accel tcg)"
-if [ -d /sys/module/kvm_pvm ]; then
+if [ ! -e /dev/kvm ]; then
+	expect_eq "auto without /dev/kvm: TCG" tcg "$(arg_after -accel --accel auto)"
+	check "kvm without /dev/kvm: the dry run warns" \
+		grep -q "no /dev/kvm" <<<"$(host/apf-vm --dry-run --workload fault-storm --accel kvm 2>&1 >/dev/null)"
+	expect_exit "kvm without /dev/kvm: a real run fails" 1 \
+		host/apf-vm --workload fault-storm --accel kvm --duration 1 --out "$TMP_T/nokvm"
+elif [ -d /sys/module/kvm_pvm ]; then
 	expect_eq "auto on PVM: TCG" tcg "$(arg_after -accel --accel auto)"
 fi
 

@@ -1,14 +1,22 @@
 # shellcheck shell=bash disable=SC2034  # CG_* are read by the sourcing script
 # Memory cgroup for one cell: created under the suite's own cgroup (from
-# /proc/self/cgroup), limited, given the QEMU process (and the hog), and
-# removed afterwards. Never touches a cgroup the suite did not create,
-# except, on cgroup v2, what the no-internal-processes rule forces (below).
+# /proc/self/cgroup) before the guest boots, QEMU started inside it, the
+# limit set once the guest is ready, and removed afterwards. Never touches
+# a cgroup the suite did not create, except, on cgroup v2, what the
+# no-internal-processes rule forces (below).
+#
+# Why QEMU is born inside rather than moved in at attach: neither v2 nor
+# current v1 (memory.move_charge_at_immigrate is gone since Linux 6.x)
+# moves charges with a process, so guest RAM touched during boot would
+# stay charged to the parent and a limit set later would bite only on
+# what the workload touches afresh (measured: limit50 with a buffer of
+# half the guest RAM never swapped). Born inside, every page counts, and
+# lowering the limit at attach makes the kernel reclaim down to it there
+# and then.
 #
 # cgroup v2 is used where our cgroup can have the memory controller
 # (`memory` in its cgroup.controllers); otherwise v1's memory hierarchy.
-#   v1: <mnt>/<self>/apfbench-<id>/ with memory.limit_in_bytes, and
-#       memory.move_charge_at_immigrate=3 so QEMU's pages already charged
-#       elsewhere move with it.
+#   v1: <mnt>/<self>/apfbench-<id>/ with memory.limit_in_bytes.
 #   v2: <mnt>/<self>/apfbench-<id>/ with memory.max, and memory.high at 95%
 #       of it (reclaim starts a little before the hard wall). A child can
 #       only have memory.* when the parent enables +memory in
@@ -16,8 +24,7 @@
 #       no processes: so the parent's processes first move to a leaf
 #       <self>/apfbench-suite. That is recorded, and undone (processes moved
 #       back, +memory dropped) by the release that leaves no apfbench-<id>
-#       sibling behind. v2 has no charge moving: pages QEMU touched before
-#       attach stay charged to the parent.
+#       sibling behind.
 # Tests point APF_CGROUP_ROOT at a fake tree of plain files (with
 # APF_CGROUP_SELF_FILE in place of /proc/self/cgroup and optionally
 # APF_CGROUP_VERSION=1): every write lands in a file the test can read.
@@ -124,9 +131,9 @@ cg_v2_delegate() {
 	cg_write "$parent/cgroup.subtree_control" "+memory"
 }
 
-# cg_create REG ID LIMIT_BYTES: make and limit the cell's cgroup.
+# cg_create REG ID: make the cell's cgroup, not limited yet (cg_limit).
 cg_create() {
-	local reg=$1 id=$2 limit=$3 dir
+	local reg=$1 id=$2 dir
 	if [ -z "$CG_MNT" ] || [ ! -f "$(cg_parent)/cgroup.procs" ]; then
 		echo "no cgroup at '$(cg_parent)' (cg_detect not run?)" >&2
 		return 1
@@ -136,27 +143,34 @@ cg_create() {
 	st_set "$reg" cg.parent "$(cg_parent)"
 	if [ "$CG_VER" = 2 ]; then
 		cg_v2_delegate "$reg" || return 1
-		st_set "$reg" cg.dir "$dir"
-		mkdir "$dir" || return 1
-		cg_write "$dir/memory.max" "$limit" || return 1
+	fi
+	st_set "$reg" cg.dir "$dir"
+	mkdir "$dir"
+}
+
+# cg_limit REG LIMIT_BYTES: limit the cell's cgroup. Below its current
+# usage the kernel reclaims (to swap) before the write returns; v1 answers
+# EBUSY when it cannot get there.
+cg_limit() {
+	local reg=$1 limit=$2 dir ver
+	dir=$(st_get "$reg" cg.dir) || return 1
+	ver=$(st_get "$reg" cg.ver) || return 1
+	if [ "$ver" = 2 ]; then
+		# high first: it reclaims without the OOM killer, so max then holds
 		cg_write "$dir/memory.high" "$((limit * 95 / 100))" || return 1
+		cg_write "$dir/memory.max" "$limit"
 	else
-		st_set "$reg" cg.dir "$dir"
-		mkdir "$dir" || return 1
-		# deprecated on recent kernels but still honoured; without it the
-		# pages QEMU already has stay charged to the parent
-		cg_write "$dir/memory.move_charge_at_immigrate" 3 2>/dev/null ||
-			warn "charge moving unavailable: QEMU's earlier pages stay charged to $(cg_parent)"
-		cg_write "$dir/memory.limit_in_bytes" "$limit" || return 1
+		cg_write "$dir/memory.limit_in_bytes" "$limit"
 	fi
 }
 
-# cg_attach REG PID: move PID into the cell's cgroup, remembering where it was.
+# cg_attach REG PID: move PID into the cell's cgroup, remembering where it
+# was (nothing to remember for one born inside: release sends it to our own).
 cg_attach() {
 	local reg=$1 pid=$2 dir orig
 	dir=$(st_get "$reg" cg.dir) || return 1
 	orig=$(cg_self_path "$CG_VER" "$pid") || true
-	[ -z "$orig" ] || st_set "$reg" "cg.orig.$pid" "$CG_MNT${orig%/}"
+	[ -z "$orig" ] || [ "$CG_MNT${orig%/}" = "$dir" ] || st_set "$reg" "cg.orig.$pid" "$CG_MNT${orig%/}"
 	cg_append "$dir/cgroup.procs" "$pid"
 }
 

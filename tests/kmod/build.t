@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Host-side checks of the kmod area, no VM: build-for's contract (exit 3
 # without headers, 2 on bad input, a .ko whose vermagic is the kernel's,
-# a quick no-op rebuild), the checker's usage, and kctx refusing to run
+# a quick no-op rebuild, a real one when the inputs changed), the checker's usage, and kctx refusing to run
 # without the module (exit 2, one line saying so).
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
@@ -42,6 +42,12 @@ for k in "${kernels[@]}"; do
 	before=$(stat -c %Y.%s "$ko")
 	ko2=$(guest/kmod/build-for "$k" 2>/dev/null)
 	expect_eq "a second build-for for $rel is a no-op" "$ko $before" "$ko2 $(stat -c %Y.%s "$ko2")"
+	# inputs other than those the .ko was built from send it through kbuild,
+	# which alone writes the stamp back
+	stamp=$(cat "$(dirname "$ko")/.inputs")
+	echo stale >"$(dirname "$ko")/.inputs"
+	guest/kmod/build-for "$k" >/dev/null 2>&1 || true
+	expect_eq "changed inputs go through kbuild for $rel (stamp rewritten)" "$stamp" "$(cat "$(dirname "$ko")/.inputs")"
 done
 
 expect_exit "apf-kctx-check --help" 0 build/kmod/apf-kctx-check --help

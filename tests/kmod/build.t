@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Host-side checks of the kmod area, no VM: build-for's contract (exit 3
 # without headers, 2 on bad input, a .ko whose vermagic is the kernel's,
-# a quick no-op rebuild, a real one when the inputs changed), the checker's usage, and kctx refusing to run
-# without the module (exit 2, one line saying so).
+# a quick no-op rebuild, kbuild again when the inputs changed), the
+# checker's usage, and kctx refusing to run without the module (exit 2,
+# one line saying so).
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 make -s guest/apfw build/kmod/apf-kctx-check >/dev/null

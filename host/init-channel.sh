@@ -1,0 +1,72 @@
+# shellcheck shell=sh disable=SC3045  # busybox ash has read -t
+# The control-port protocol of both /init programs (host/guest-init in a
+# guest, host/host-init in a nested host), on /dev/ttyS1 as fd 3. Sourced
+# (busybox sh) from /etc/apf-channel.sh. The host side is host/apf-vm.
+#   guest: READY <release> <uptime_s>
+#   host:  GO <n>            then n lines, one argv word each
+#   guest: PHASE start|stop  (optional, from the workload: measured phase)
+#          FILE <name> <bytes> <sha256>  then exactly <bytes> raw bytes
+#          ... one per file in the output dir ...
+#          ERR <text>        (optional, why nothing useful came)
+#          DONE <exit code>
+#   host:  ACK               (then the guest powers off; ACK means the host
+#                             has everything, so nothing is lost in the UART)
+
+chan_log() { echo "apf-init: $*"; }
+
+chan_halt() {
+	sync
+	poweroff -f
+	sleep 5
+	echo o >/proc/sysrq-trigger
+}
+
+# chan_open: raw mode (file bytes pass unchanged), fd 3; halts without it.
+chan_open() {
+	if ! stty -F /dev/ttyS1 raw -echo -ixon -ixoff 2>/dev/null || ! exec 3<>/dev/ttyS1; then
+		chan_log "no control port /dev/ttyS1; cannot talk to the host"
+		chan_halt
+	fi
+}
+
+chan_ready() {
+	up=$(cut -d' ' -f1 /proc/uptime)
+	chan_log "ready after ${up}s"
+	printf 'READY %s %s\n' "$(uname -r)" "$up" >&3
+}
+
+# chan_read_go FILE: wait for GO, then its words into FILE, one per line.
+chan_read_go() {
+	while read -r word n <&3; do
+		[ "$word" = GO ] && break
+		chan_log "ignoring '$word' on the control port"
+	done
+	[ "${word:-}" = GO ] || { chan_log "control port closed before GO"; return 1; }
+	case "$n" in '' | *[!0-9]*) n=0 ;; esac
+	: >"$1"
+	i=0
+	while [ "$i" -lt "$n" ] && read -r a <&3; do
+		printf '%s\n' "$a" >>"$1"
+		i=$((i + 1))
+	done
+}
+
+# chan_send_dir DIR: every regular file of DIR, with its length and sha256.
+chan_send_dir() {
+	for f in "$1"/*; do
+		[ -f "$f" ] || continue
+		size=$(stat -c %s "$f")
+		sum=$(sha256sum "$f" | cut -d' ' -f1)
+		printf 'FILE %s %s %s\n' "${f##*/}" "$size" "$sum" >&3
+		cat "$f" >&3
+	done
+}
+
+# chan_finish RC: DONE, then power off once the host has everything (or
+# after a grace period).
+chan_finish() {
+	printf 'DONE %s\n' "$1" >&3
+	read -r -t 30 ack <&3 || chan_log "no ACK from the host"
+	[ "${ack:-}" = ACK ] || chan_log "unexpected '${ack:-}' instead of ACK"
+	chan_halt
+}

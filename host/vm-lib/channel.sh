@@ -1,0 +1,74 @@
+# shellcheck shell=bash disable=SC2154,SC2034,SC2004  # the state is host/apf-vm's, which sources this
+# host/apf-vm's side of the control port (the guest's side and the protocol
+# are in host/init-channel.sh): lines with deadlines, and files checked
+# against their length and sha256. Sourced by host/apf-vm.
+# read_line DEADLINE_US: one line from the guest into LINE.
+# Returns 0 ok, 2 deadline passed, 3 QEMU exited. Polls (read -t 0, then
+# one byte at a time) instead of `read -t N`: bash 5.2 longjmps out of a
+# timed read into a stale frame when a trap ran meanwhile (SIGTERM crashed).
+read_line() {
+	local deadline=$1 c dead=0
+	while :; do
+		while read -t 0 -u "$CTL_R"; do
+			c=""
+			IFS= read -r -N 1 -u "$CTL_R" c || break
+			if [ "$c" = $'\n' ] || [ "${#LINE_BUF}" -ge 4096 ]; then
+				LINE=${LINE_BUF%$'\r'} LINE_BUF=""
+				return 0
+			fi
+			LINE_BUF+=$c
+		done
+		if ! qemu_alive "$QPID"; then
+			# Whatever QEMU wrote before exiting is still in the FIFO.
+			dead=$((dead + 1))
+			[ "$dead" -lt 2 ] || return 3
+		fi
+		past "$deadline" && return 2
+		sleep 0.1
+	done
+}
+
+# Time in integer microseconds (EPOCHREALTIME without its decimal point).
+now_us() { echo "${EPOCHREALTIME//[^0-9]/}"; }
+past() { [ "$(now_us)" -gt "$1" ]; }
+
+# recv_file NAME SIZE SUM DEADLINE: exactly SIZE bytes into $S/recv/NAME.
+recv_file() {
+	local name=$1 size=$2 sum=$3 deadline=$4 f budget ddpid dead
+	valid_name "$name" || fail failed "guest sent a bad file name '$name'"
+	[[ $size =~ ^[0-9]+$ && $size -le $((256 << 20)) ]] ||
+		fail failed "guest sent a bad length '$size' for $name"
+	f=$S/recv/$name
+	if [ "$size" -gt 0 ]; then
+		# dd reads exactly SIZE bytes (fullblock never reads past them). It
+		# runs beside a watch: we hold the FIFO's write end too, so dd sees
+		# no EOF when QEMU dies; stop it then, at the deadline, or when it is
+		# slower than 10 kB/s (the UART under TCG does far more).
+		budget=$(($(now_us) + (60 + size / 10000) * 1000000))
+		[ "$budget" -le "$deadline" ] || budget=$deadline
+		dd bs="$size" count=1 iflag=fullblock status=none <&"$CTL_R" >"$f" &
+		ddpid=$! dead=0 DDPID=$!
+		while [ -d "/proc/$ddpid" ] && [ "$(stat -c %s "$f" 2>/dev/null)" != "$size" ]; do
+			if ! qemu_alive "$QPID"; then
+				dead=$((dead + 1))
+				[ "$dead" -lt 5 ] || break
+			fi
+			past "$budget" && break
+			sleep 0.1
+		done
+		[ "$(stat -c %s "$f" 2>/dev/null)" = "$size" ] || kill "$ddpid" 2>/dev/null || true
+		wait "$ddpid" 2>/dev/null || true
+		DDPID=""
+		if [ "$(stat -c %s "$f" 2>/dev/null)" != "$size" ]; then
+			qemu_alive "$QPID" || fail failed "guest stopped while sending $name; $(console_reason)"
+			past "$deadline" && fail timeout "no complete $name within ${timeout}s; $(console_reason)"
+		fi
+	else
+		: >"$f"
+	fi
+	[ "$(stat -c %s "$f" 2>/dev/null)" = "$size" ] ||
+		fail failed "$name arrived short: $(stat -c %s "$f" 2>/dev/null || echo 0) of $size bytes"
+	[ "$(sha256sum <"$f" | cut -d' ' -f1)" = "$sum" ] ||
+		fail failed "$name arrived corrupt (sha256 mismatch)"
+}
+

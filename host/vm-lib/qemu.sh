@@ -1,0 +1,117 @@
+# shellcheck shell=bash disable=SC2154,SC2034,SC2004  # the state is host/apf-vm's, which sources this
+# Starting and stopping QEMU for host/apf-vm: command lines, the mode's CPU
+# flags, and a stop that only ever hits the QEMU of a recorded PID and
+# start time. Sourced by host/apf-vm.
+# qemu_alive PID: running and not yet a zombie.
+# bash reaps background children as they exit, so a PID alone could name a
+# newer process: it must also have the start time recorded at launch.
+qemu_alive() {
+	local st
+	[ -z "${reaped[$1]:-}" ] || return 1
+	st=$(proc_stat "$1") || return 1
+	[ "${st%% *}" != Z ] && [ "$(start_time_of "$st")" = "${started[$1]:-}" ]
+}
+
+# proc_stat PID: /proc/PID/stat from the state field on (after "(comm) ").
+proc_stat() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null; }
+# start_time_of STAT: field 22 of /proc/PID/stat (20th after the comm).
+start_time_of() { cut -d' ' -f20 <<<"$1"; }
+
+# stop_qemu PID: TERM, then KILL after 3 s, until it is gone (bash reaps
+# it: see start_qemu). Only ever the QEMU of that PID and start time.
+stop_qemu() {
+	local pid=$1 i
+	[ -n "$pid" ] && [ -z "${reaped[$pid]:-}" ] || return 0
+	if qemu_alive "$pid"; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for ((i = 0; i < 30; i++)); do
+			qemu_alive "$pid" || break
+			sleep 0.1
+		done
+		if qemu_alive "$pid"; then
+			kill -KILL "$pid" 2>/dev/null || true
+			for ((i = 0; i < 50; i++)); do
+				qemu_alive "$pid" || break
+				sleep 0.1
+			done
+		fi
+	fi
+	reaped[$pid]=1
+}
+
+# kernel_image ACCEL: the file to boot. Under TCG the uncompressed vmlinux
+# (PVH entry) when host/kernels extracted one: the bzImage decompressor
+# costs seconds of emulated CPU per boot. Under KVM, the bzImage as usual.
+kernel_image() {
+	if [ "$1" = tcg ] && [ -s "$kdir/vmlinux" ]; then
+		echo "$kdir/vmlinux"
+	else
+		echo "$kdir/vmlinuz"
+	fi
+}
+
+# qemu_argv ACCEL CPU MEM_BYTES VCPUS APPEND CONSOLE_FILE CHANNEL_BASE:
+# the QEMU command in the array QARGV.
+qemu_argv() {
+	local acc=$1 cpuarg=$2 membytes=$3 n=$4 append=$5 console=$6 chan=$7
+	kimage=$(kernel_image "$acc")
+	QARGV=("$qemu" -nodefaults -no-user-config -display none -no-reboot
+		-machine "pc,memory-backend=mem" -accel "$acc" -cpu "$cpuarg"
+		-m "$((membytes >> 20))M" -smp "$n"
+		-object "memory-backend-memfd,id=mem,size=$((membytes >> 20))M"
+		-kernel "$kimage" -initrd "$initrd" -append "$append"
+		-chardev "file,id=con,path=${console//,/,,}" -serial chardev:con
+		-chardev "pipe,id=ctl,path=${chan//,/,,}" -serial chardev:ctl)
+}
+
+# shell_join WORD...: one line a shell reads back as the same words.
+shell_join() {
+	local w line=""
+	for w in "$@"; do
+		if [[ ! $w =~ ^[A-Za-z0-9_@%+=:,./-]+$ ]]; then
+			w="'${w//\'/\'\\\'\'}'"
+		fi
+		line+="${line:+ }$w"
+	done
+	printf '%s\n' "$line"
+}
+
+# cpu_for ACCEL: the -cpu argument for this accel and mode.
+cpu_for() {
+	if [ "$1" = tcg ]; then
+		echo "${cpu:-max}"
+		return
+	fi
+	case "$mode" in
+	apf-on | guest-off) echo "${cpu:-host},kvm-asyncpf=on,kvm-asyncpf-int=on" ;;
+	apf-off) echo "${cpu:-host},kvm-asyncpf=off,kvm-asyncpf-int=off" ;;
+	no-int) echo "${cpu:-host},kvm-asyncpf=on,kvm-asyncpf-int=off" ;;
+	esac
+}
+
+# start_qemu LOGBASE [WRAPPER...]: start QARGV (behind WRAPPER, which must
+# exec it) in the background with its control FIFOs opened on CTL_R/CTL_W;
+# sets QPID. stderr goes to LOGBASE.err.
+start_qemu() {
+	local base=$1
+	shift
+	rm -f "$base.in" "$base.out"
+	mkfifo "$base.in" "$base.out"
+	# Read-write opens never block and keep the FIFOs open across QEMU's life.
+	exec {CTL_R}<>"$base.out" {CTL_W}<>"$base.in"
+	setpriv --pdeathsig KILL -- "$@" "${QARGV[@]}" </dev/null >"$base.err" 2>&1 &
+	QPID=$!
+	# setpriv (and the wrapper) exec QEMU in place: same PID, same start
+	# time; the parent-death signal survives the execs.
+	started[$QPID]=$(start_time_of "$(proc_stat "$QPID")") || true
+	# Out of the job table: bash still reaps it when it exits, but prints no
+	# "Aborted" notice when QEMU aborts (as it does on a PVM /dev/kvm).
+	disown "$QPID" 2>/dev/null || true
+	cleanup_push stop_qemu "$QPID"
+	LINE_BUF=""
+}
+
+close_channel() {
+	exec {CTL_R}<&- {CTL_W}>&-
+}
+

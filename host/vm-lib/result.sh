@@ -1,0 +1,94 @@
+# shellcheck shell=bash disable=SC2154,SC2034,SC2004  # the state is host/apf-vm's, which sources this
+# The cell's result.json for host/apf-vm: written once, by finalize (last
+# on the cleanup stack), from whatever the run got to; the guest's own
+# result (when it sent one) with the host's facts merged in. Sourced by
+# host/apf-vm; uses its state (out, S, host_status, ...).
+one_line() { tr -d '\r' | tr -c '[:print:]\n' ' ' | sed 's/  */ /g; s/^ //; s/ $//' | cut -c1-300; }
+
+# console_reason: what the console says happened, on one line: the panic
+# (or oops) line when there is one, else its last three lines.
+console_reason() {
+	local f=$out/console.log line=""
+	[ -f "$f" ] || { echo "no console output"; return; }
+	line=$(grep -a -m1 -E 'Kernel panic|BUG:|Oops|apf-init: no ' "$f" | one_line) || true
+	[ -n "$line" ] || line=$(grep -a -v '^[[:space:]]*$' "$f" | tail -n 3 | one_line |
+		paste -sd '|' | sed 's/|/ | /g') || true
+	echo "console: ${line:-empty}"
+}
+
+# shellcheck disable=SC2317  # called from finalize, which the cleanup stack runs
+host_env_json() {
+	local qv
+	qv=$("$qemu" --version 2>/dev/null | sed -n '1s/.*version \([0-9][0-9.]*\).*/\1/p')
+	jq -n --arg accel "$accel_used" --arg accel_reason "$accel_reason" \
+		--arg qemu "$qv" --arg qemu_cmdline "$qemu_cmdline" \
+		--arg kernel "$kernel_label" --arg kernel_path "$kimage" \
+		--arg kernel_release "$release" --arg mode "$mode" \
+		--arg pressure "$pressure" --arg swap "$swap_label" \
+		--argjson vcpus "$vcpus" --argjson mem "$mem_bytes" --argjson boot_s "$boot_s" '
+		def nn: if . == "" then null else . end;
+		{ defaults: { kernel_release: ($kernel_release | nn), cmdline: null,
+		              vcpus: $vcpus, memory_bytes: $mem,
+		              mode_effective: (if $accel == "tcg" then "none" else null end) },
+		  forced: { accel: ($accel | nn), accel_reason: ($accel_reason | nn),
+		            qemu: ($qemu | nn), qemu_cmdline: ($qemu_cmdline | nn),
+		            kernel: $kernel, kernel_path: ($kernel_path | nn),
+		            mode_requested: $mode, pressure: $pressure, swap: $swap,
+		            boot_s: $boot_s } }'
+}
+
+# shellcheck disable=SC2317  # run by the cleanup stack
+finalize() {
+	local base="" hostblock=null status="" reason="" tmp
+	[ -n "$out" ] || return 0
+	if [ "$guest_done" = 1 ] && [ -f "$S/recv/result.json" ] &&
+		jq -e 'type == "object"' "$S/recv/result.json" >/dev/null 2>&1; then
+		base=$S/recv/result.json
+		# Verified files are the guest's results; result.json itself last.
+		find "$S/recv" -maxdepth 1 -type f ! -name result.json -exec mv -f {} "$out/" \;
+		if [ "$guest_rc" != 0 ] && [ "$(jq -r .status "$base")" = ok ]; then
+			status=failed reason="apfw exited $guest_rc"
+		fi
+	else
+		status=${host_status:-failed}
+		reason=$host_reason
+		if [ -z "$reason" ]; then
+			if [ "$guest_done" = 1 ]; then
+				# apfw's one-line complaint (exit 2) is on the console.
+				[ -n "$guest_err" ] || guest_err=$(grep -a -E '^apfw( run [A-Za-z0-9._-]+)?: ' \
+					"$out/console.log" 2>/dev/null | tail -n 1 | one_line) || true
+				reason="guest sent no result.json (apfw exit ${guest_rc:-?}${guest_err:+: $guest_err})"
+			else
+				reason="apf-vm stopped before the guest finished"
+			fi
+		fi
+	fi
+	[ -z "$host_status" ] || { status=$host_status reason=$host_reason; }
+	if [ -f "$out/host.json" ] && jq -e . "$out/host.json" >/dev/null 2>&1; then
+		hostblock=$(cat "$out/host.json")
+		# env.swap names the backend really used, not the request "auto".
+		if [ "$swap_label" = auto ]; then
+			swap_label=$(jq -r '.swap // "auto" | if type == "string" then . else "auto" end' \
+				"$out/host.json")
+		fi
+	fi
+	tmp=$out/.result.json.tmp
+	jq -n --slurpfile g "${base:-/dev/null}" --argjson h "$(host_env_json)" \
+		--argjson host "$hostblock" --arg w "$workload" \
+		--arg status "$status" --arg reason "$reason" '
+		($g[0] // { schema: "apfbench/1", workload: $w, params: null, env: {},
+		            status: null, reason: null, duration_s: null, ops: null,
+		            ops_per_s: null, latency_ns: null, corunner: null,
+		            series: null, guest: null, host: null })
+		| .env = ($h.defaults + (.env // {})
+		          | reduce ($h.defaults | keys[]) as $k (.;
+		                .[$k] //= $h.defaults[$k])
+		          | . + $h.forced)
+		| .host = $host
+		| if $status != "" then .status = $status | .reason = $reason else . end
+		' >"$tmp" || { warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
+	mv -f "$tmp" "$out/result.json"
+	if [ "$(jq -r .status "$out/result.json")" = ok ]; then final_rc=0; fi
+	info "$(jq -r '"\(.workload) on \(.env.kernel) [\(.env.accel)]: \(.status)" + (if .reason then ": \(.reason)" else "" end)' "$out/result.json")"
+}
+

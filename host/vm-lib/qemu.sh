@@ -51,17 +51,30 @@ kernel_image() {
 }
 
 # qemu_argv ACCEL CPU MEM_BYTES VCPUS APPEND CONSOLE_FILE CHANNEL_BASE:
-# the QEMU command in the array QARGV.
+# the QEMU command in the array QARGV. Guest RAM (--guest-ram) is a memfd
+# (shmem: host/pageout and host/monitor find it by name) or plain
+# anonymous memory (the only kind whose swap-in KVM can make async: a
+# shmem swap-in waits for the read whatever FOLL_NOWAIT says).
 qemu_argv() {
-	local acc=$1 cpuarg=$2 membytes=$3 n=$4 append=$5 console=$6 chan=$7
+	local acc=$1 cpuarg=$2 membytes=$3 n=$4 append=$5 console=$6 chan=$7 machine=pc ram=()
 	kimage=$(kernel_image "$acc")
+	if [ "$guest_ram" = memfd ]; then
+		machine=pc,memory-backend=mem
+		ram=(-object "memory-backend-memfd,id=mem,size=$((membytes >> 20))M")
+	fi
 	QARGV=("$qemu" -nodefaults -no-user-config -display none -no-reboot
-		-machine "pc,memory-backend=mem" -accel "$acc" -cpu "$cpuarg"
-		-m "$((membytes >> 20))M" -smp "$n"
-		-object "memory-backend-memfd,id=mem,size=$((membytes >> 20))M"
-		-kernel "$kimage" -initrd "$initrd" -append "$append"
-		-chardev "file,id=con,path=${console//,/,,}" -serial chardev:con
-		-chardev "pipe,id=ctl,path=${chan//,/,,}" -serial chardev:ctl)
+		-machine "$machine" -accel "$acc" -cpu "$cpuarg"
+		-m "$((membytes >> 20))M" -smp "$n" "${ram[@]}"
+		-kernel "$kimage" -initrd "$initrd" -append "$append")
+	qemu_serial_args "$console" "$chan"
+}
+
+# qemu_serial_args CONSOLE_FILE CHANNEL_BASE: ttyS0 into the console file,
+# ttyS1 the control port on the FIFO pair CHANNEL_BASE.{in,out}; appended
+# to QARGV.
+qemu_serial_args() {
+	QARGV+=(-chardev "file,id=con,path=${1//,/,,}" -serial chardev:con
+		-chardev "pipe,id=ctl,path=${2//,/,,}" -serial chardev:ctl)
 }
 
 # shell_join WORD...: one line a shell reads back as the same words.

@@ -16,6 +16,29 @@ console_reason() {
 	echo "console: ${line:-empty}"
 }
 
+# mark NAME: the moment NAME happened, for env.timings.
+mark() { T[$1]=$(now_us); }
+
+# timed NAME CMD...: run CMD (a cleanup step) and keep how long it took.
+# shellcheck disable=SC2317  # run by the cleanup stack
+timed() {
+	local name=$1 t rc=0
+	shift
+	t=$(now_us)
+	"$@" || rc=$?
+	T[dur_$name]=$(($(now_us) - t))
+	return "$rc"
+}
+
+# timings_json: the marks as one JSON object of microseconds, for
+# finalize's jq to turn into env.timings (seconds per phase).
+# shellcheck disable=SC2317  # called from finalize
+timings_json() {
+	local k
+	for k in "${!T[@]}"; do printf '%s\t%s\n' "$k" "${T[$k]}"; done |
+		jq -R -s 'split("\n") | map(select(. != "") | split("\t") | { key: .[0], value: (.[1] | tonumber) }) | from_entries'
+}
+
 # shellcheck disable=SC2317  # called from finalize, which the cleanup stack runs
 host_env_json() {
 	local qv
@@ -25,7 +48,8 @@ host_env_json() {
 		--arg kernel "$kernel_label" --arg kernel_path "$kimage" \
 		--arg kernel_release "$release" --arg mode "$mode" \
 		--arg pressure "$pressure" --arg swap "$swap_label" \
-		--argjson vcpus "$vcpus" --argjson mem "$mem_bytes" --argjson boot_s "$boot_s" '
+		--argjson vcpus "$vcpus" --argjson mem "$mem_bytes" --argjson boot_s "$boot_s" \
+		--arg guest_ram "$guest_ram" '
 		def nn: if . == "" then null else . end;
 		{ defaults: { kernel_release: ($kernel_release | nn), cmdline: null,
 		              vcpus: $vcpus, memory_bytes: $mem,
@@ -34,13 +58,14 @@ host_env_json() {
 		            qemu: ($qemu | nn), qemu_cmdline: ($qemu_cmdline | nn),
 		            kernel: $kernel, kernel_path: ($kernel_path | nn),
 		            mode_requested: $mode, pressure: $pressure, swap: $swap,
-		            boot_s: $boot_s } }'
+		            boot_s: $boot_s, guest_ram: $guest_ram } }'
 }
 
 # shellcheck disable=SC2317  # run by the cleanup stack
 finalize() {
 	local base="" hostblock=null status="" reason="" tmp
 	[ -n "$out" ] || return 0
+	mark finalize_start
 	if [ "$guest_done" = 1 ] && [ -f "$S/recv/result.json" ] &&
 		jq -e 'type == "object"' "$S/recv/result.json" >/dev/null 2>&1; then
 		base=$S/recv/result.json
@@ -73,20 +98,21 @@ finalize() {
 		fi
 	fi
 	tmp=$out/.result.json.tmp
-	jq -n --slurpfile g "${base:-/dev/null}" --argjson h "$(host_env_json)" \
+	local host_env
+	if [ "$host" = local ]; then
+		host_env=$(jq -n --arg rel "$(uname -r)" '{ name: "local", kernel: null, kernel_release: $rel, accel: "native" }')
+	else
+		host_env=$(nested_env_json)
+	fi
+	local henv
+	henv=$(host_env_json)
+	mark finalize_end
+	jq -n --slurpfile g "${base:-/dev/null}" --argjson h "$henv" \
 		--argjson host "$hostblock" --arg w "$workload" \
-		--arg status "$status" --arg reason "$reason" '
-		($g[0] // { schema: "apfbench/1", workload: $w, params: null, env: {},
-		            status: null, reason: null, duration_s: null, ops: null,
-		            ops_per_s: null, latency_ns: null, corunner: null,
-		            series: null, guest: null, host: null })
-		| .env = ($h.defaults + (.env // {})
-		          | reduce ($h.defaults | keys[]) as $k (.;
-		                .[$k] //= $h.defaults[$k])
-		          | . + $h.forced)
-		| .host = $host
-		| if $status != "" then .status = $status | .reason = $reason else . end
-		' >"$tmp" || { warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
+		--arg status "$status" --arg reason "$reason" \
+		--argjson marks "$(timings_json)" --argjson hostenv "$host_env" --argjson nested "$([ "$host" = local ] && echo false || echo true)" \
+		-f "$APF_TOP/host/vm-lib/result-merge.jq" >"$tmp" ||
+		{ warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
 	mv -f "$tmp" "$out/result.json"
 	if [ "$(jq -r .status "$out/result.json")" = ok ]; then final_rc=0; fi
 	info "$(jq -r '"\(.workload) on \(.env.kernel) [\(.env.accel)]: \(.status)" + (if .reason then ": \(.reason)" else "" end)' "$out/result.json")"

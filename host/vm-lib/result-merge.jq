@@ -1,0 +1,63 @@
+# The cell's result.json from what host/apf-vm got (jq -n, see finalize in
+# host/vm-lib/result.sh): $g[0] the guest's result (absent when it sent
+# none), $h the host's env facts (defaults, forced), $host the monitor's
+# block, $status/$reason the host's verdict when it overrides the guest's,
+# $marks the phase marks in microseconds, $hostenv env.host (where the KVM
+# host ran), $nested true for a nested host (then the guest's result is the
+# nested host's apf-vm's, already merged there, and only env.host and the
+# L1 phases are added).
+
+def secs(a; b): if ($marks[a] and $marks[b]) then (($marks[b] - $marks[a]) / 1e6) else null end;
+def r3: if . == null then null elif . < 0 then 0 else (. * 1000 | round) / 1000 end;
+
+# Phases of a cell run by this apf-vm: the guest's PHASE marks split what
+# happened between GO and DONE; without them the measured phase is the
+# result's own duration and collection starts at the first file.
+def local_timings($dur):
+  { prepare: secs("start"; "qemu_start"),
+    boot: secs("qemu_start"; "ready") }
+  + (if $marks.phase_start and $marks.phase_stop then
+       { setup: secs("ready"; "phase_start"), measured: secs("phase_start"; "phase_stop"),
+         collect: secs("phase_stop"; "got_result") }
+     elif $marks.collect_start and $dur != null then
+       { setup: (secs("ready"; "collect_start") - $dur), measured: $dur,
+         collect: secs("collect_start"; "got_result") }
+     else { setup: secs("ready"; "got_result"), measured: null, collect: null } end)
+  + { poweroff: secs("got_result"; "qemu_gone"),
+      monitor_stop: (if $marks.dur_monitor_stop then $marks.dur_monitor_stop / 1e6 else null end),
+      release: (if $marks.dur_release then $marks.dur_release / 1e6 else null end),
+      finalize: secs("finalize_start"; "finalize_end") }
+  | map_values(r3);
+
+# A nested host's own phases around the inner cell's (whose timings L1's
+# apf-vm reported): what L0 saw between ready and DONE beyond them is the
+# nested host's start of the inner run and the result's way back.
+def nested_timings($inner):
+  ($inner | [.[] | numbers] | add // 0) as $in
+  | { l1_prepare: secs("start"; "qemu_start"), l1_boot: secs("qemu_start"; "ready"),
+      l1_collect: (secs("ready"; "got_result") as $x | if $x == null then null else $x - $in end),
+      l1_poweroff: secs("got_result"; "qemu_gone"),
+      l1_finalize: secs("finalize_start"; "finalize_end") }
+  | map_values(r3);
+
+($g[0] // { schema: "apfbench/1", workload: $w, params: null, env: {},
+            status: null, reason: null, duration_s: null, ops: null,
+            ops_per_s: null, latency_ns: null, corunner: null,
+            series: null, guest: null, host: null }) as $base
+| if $nested and $g[0] != null then
+    $base
+    | .env.timings = ((.env.timings // {}) + nested_timings(.env.timings // {}))
+    | .env.host = $hostenv
+    # L1 booted the same kernel from its own copy (/apf/l2): name it as L0 does.
+    | .env.kernel = $h.forced.kernel | .env.kernel_path = $h.forced.kernel_path
+  else
+    $base
+    | .env = ($h.defaults + (.env // {})
+              | reduce ($h.defaults | keys[]) as $k (.; .[$k] //= $h.defaults[$k])
+              | . + $h.forced)
+    | .env.timings = (if $nested then nested_timings({})
+                      else local_timings($base.duration_s) end)
+    | .env.host = $hostenv
+    | if $nested then . else .host = $host end
+  end
+| if $status != "" then .status = $status | .reason = $reason else . end

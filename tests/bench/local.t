@@ -19,18 +19,18 @@ R=$TMP_T/run
 rc=0
 "$TOP/bench/apf-bench" "$TMP_T/l.conf" --out "$R" >/dev/null 2>"$TMP_T/err" || rc=$?
 expect_eq "local run exits 0" 0 "$rc"
-f=$R/cells/local/native/none/fault-storm/rep-1/result.json
+f=$R/cells/local/local/native/none/fault-storm/rep-1/result.json
 check "fault-storm ok natively, accel native, kernel local" \
 	jq -e '.status == "ok" and .env.accel == "native" and .env.kernel == "local" and .env.pressure == "none"' "$f"
 expect_eq "50% of memory = 128M, not 50% of this machine" 134217728 "$(jq -r .params.bytes "$f")"
 check "exec-storm got --argv-bytes 1M" jq -e '.params.argv_bytes == 1048576 or .params["argv-bytes"] == 1048576 or (.params | tostring | test("1048576"))' \
-	"$R/cells/local/native/none/exec-storm/rep-1/result.json"
+	"$R/cells/local/local/native/none/exec-storm/rep-1/result.json"
 check "run.json: modes collapsed to native" jq -e '.modes.run == ["native"] and .host.accel == "native"' "$R/run.json"
 if [ "$pressure" = none ]; then
 	skip "limit50 natively" "needs root and host/pressure"
 	exit 0
 fi
-p=$R/cells/local/native/limit50/fault-storm/rep-1
+p=$R/cells/local/local/native/limit50/fault-storm/rep-1
 check "limit50 cell ok" jq -e '.status == "ok" and .env.pressure == "limit50"' "$p/result.json"
 if grep -q "attached 'limit50'" "$p/pressure.log"; then ok "host/pressure attached limit50 to apfw"; else not_ok "pressure attach" "$(cat "$p/pressure.log")"; fi
 # host/pressure's state after release: no cgroup, no swap device of its own.

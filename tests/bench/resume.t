@@ -58,11 +58,11 @@ expect_eq "summary.tsv equals an uninterrupted run's in structure (all but value
 rc=0
 FAKE_FAIL='*/exec-storm/rep-2' "$B" "$TMP_T/r.conf" --out "$TMP_T/f" >/dev/null 2>&1 || rc=$?
 expect_eq "a failed cell makes the run exit 1" 1 "$rc"
-check "the failed cell says failed" jq -e '.status == "failed"' "$TMP_T/f/cells/local/native/none/exec-storm/rep-2/result.json"
+check "the failed cell says failed" jq -e '.status == "failed"' "$TMP_T/f/cells/local/local/native/none/exec-storm/rep-2/result.json"
 : >"$FAKE_LOG"
 "$B" --resume "$TMP_T/f" >/dev/null 2>&1 || true
-expect_eq "resume reruns just the failed cell" "$TMP_T/f/cells/local/native/none/exec-storm/rep-2" "$(cut -f2 "$FAKE_LOG")"
-expect_eq "now ok" ok "$(jq -r .status "$TMP_T/f/cells/local/native/none/exec-storm/rep-2/result.json")"
+expect_eq "resume reruns just the failed cell" "$TMP_T/f/cells/local/local/native/none/exec-storm/rep-2" "$(cut -f2 "$FAKE_LOG")"
+expect_eq "now ok" ok "$(jq -r .status "$TMP_T/f/cells/local/local/native/none/exec-storm/rep-2/result.json")"
 
 sed 's/reps      = 3/reps = 4/' "$TMP_T/r.conf" >"$TMP_T/other.conf"
 expect_exit "--resume with a different config is refused" 2 "$B" --resume "$R" "$TMP_T/other.conf"
@@ -76,7 +76,7 @@ rc=0
 FAKE_FAIL_ONCE='*/rcu-readers/rep-1' "$B" "$TMP_T/r.conf" --out "$TMP_T/once" >/dev/null 2>&1 || rc=$?
 expect_eq "a cell failing once: the run still exits 0" 0 "$rc"
 expect_eq "it ran twice" 2 "$(grep -c '/rcu-readers/rep-1$' "$FAKE_LOG")"
-check "the failed attempt is kept outside cells/" test -f "$(echo "$TMP_T"/once/failed-attempts/local/native/none/rcu-readers/rep-1/try-1-*/result.json)"
+check "the failed attempt is kept outside cells/" test -f "$(echo "$TMP_T"/once/failed-attempts/local/local/native/none/rcu-readers/rep-1/try-1-*/result.json)"
 check "run.json counts the retry" jq -e '.cells_retried == 1 and .cells_failed == 0' "$TMP_T/once/run.json"
 expect_exit "DESIGN's form: CONFIG --resume --out DIR (finished run: nothing to do)" 0 "$B" "$TMP_T/r.conf" --resume --out "$R"
 expect_exit "--resume without a directory: exit 2" 2 "$B" "$TMP_T/r.conf" --resume

@@ -34,8 +34,8 @@ expect_eq "stdout is the run directory" "$TMP_T/run" "$stdout"
 R=$TMP_T/run
 n=$(find "$R/cells" -name result.json | wc -l)
 expect_eq "8 cells with result.json" 8 "$n"
-check "cell tree is cells/<kernel>/<mode>/<pressure>/<workload>/rep-<n>" \
-	test -f "$R/cells/debian-6.12-cloud/none/none/fault-storm-wakeup/rep-2/result.json"
+check "cell tree is cells/<host>/<kernel>/<mode>/<pressure>/<workload>/rep-<n>" \
+	test -f "$R/cells/local/debian-6.12-cloud/none/none/fault-storm-wakeup/rep-2/result.json"
 expect_eq "launcher called once per cell" 8 "$(wc -l <"$FAKE_LOG")"
 expect_eq "collapsed cells run as the first requested mode" "apf-on" "$(cut -f2 "$FAKE_LOG" | sort -u)"
 expect_eq "calls interleave reps (rep-1 x4, then rep-2 x4)" "11112222" "$(cut -f5 "$FAKE_LOG" | sed 's/.*rep-//' | tr -d '\n')"
@@ -71,7 +71,7 @@ expect_exit "--out onto an existing run is refused" 2 "$B" "$TMP_T/m.conf" --out
 if command -v script >/dev/null; then
 	: >"$FAKE_LOG"
 	APF_BENCH_ACCEL=tcg FAKE_SLEEP=1.3 script -qec "'$B' '$TMP_T/m.conf' --out '$TMP_T/tty'" /dev/null >"$TMP_T/tty.out" 2>&1 </dev/null || true
-	if grep -q $'\r\033\[K\[1/8\] debian-6.1-cloud/none/none/fault-storm-wakeup/rep-1  elapsed 0:0[0-9]  ETA ' "$TMP_T/tty.out"; then
+	if grep -q $'\r\033\[K\[1/8\] local/debian-6.1-cloud/none/none/fault-storm-wakeup/rep-1  elapsed 0:0[0-9]  ETA ' "$TMP_T/tty.out"; then
 		ok "terminal: redrawn status line with cell i/N, elapsed, ETA"
 	else not_ok "terminal status line" "$(head -c 300 "$TMP_T/tty.out" | cat -v)"; fi
 else

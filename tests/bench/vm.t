@@ -27,7 +27,7 @@ expect_eq "apf-bench through apf-vm exits 0" 0 "$rc"
 accel=$(jq -r '.host.accel' "$R/run.json" 2>/dev/null || echo none)
 for k in debian-6.1-cloud debian-6.12-cloud; do
 	m=$( [ "$accel" = tcg ] && echo none || echo apf-on)
-	f=$R/cells/$k/$m/none/fault-storm/rep-1/result.json
+	f=$R/cells/local/$k/$m/none/fault-storm/rep-1/result.json
 	if jq -e --arg k "$k" --arg a "$accel" '.status == "ok" and .env.kernel == $k and .env.accel == $a and
 		(if $a == "tcg" then .env.mode_effective == "none" else true end) and .ops > 0' "$f" >/dev/null 2>&1; then
 		ok "$k: cell ok, accel $accel, effective mode as expected"

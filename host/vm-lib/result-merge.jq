@@ -50,6 +50,9 @@ def nested_timings($inner):
     | .env.host = $hostenv
     # L1 booted the same kernel from its own copy (/apf/l2): name it as L0 does.
     | .env.kernel = $h.forced.kernel | .env.kernel_path = $h.forced.kernel_path
+    | .env.accel_reason = $h.forced.accel_reason
+    # L1's swap on the disk L0 gave it is "disk" (its profile in env.host).
+    | if $hostenv.swap_disk != null and .env.swap == "host" then .env.swap = "disk" else . end
   else
     $base
     | .env = ($h.defaults + (.env // {})

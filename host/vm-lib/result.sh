@@ -6,9 +6,11 @@
 one_line() { tr -d '\r' | tr -c '[:print:]\n' ' ' | sed 's/  */ /g; s/^ //; s/ $//' | cut -c1-300; }
 
 # console_reason: what the console says happened, on one line: the panic
-# (or oops) line when there is one, else its last three lines.
+# (or oops) line when there is one, else its last three lines. For a
+# nested host, L0 sees L1's console (the guest's comes with the result).
 console_reason() {
 	local f=$out/console.log line=""
+	[ "$host" = local ] || f=$out/host-console.log
 	[ -f "$f" ] || { echo "no console output"; return; }
 	line=$(grep -a -m1 -E 'Kernel panic|BUG:|Oops|apf-init: no ' "$f" | one_line) || true
 	[ -n "$line" ] || line=$(grep -a -v '^[[:space:]]*$' "$f" | tail -n 3 | one_line |

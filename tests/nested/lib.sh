@@ -1,0 +1,38 @@
+# shellcheck shell=bash
+# Helpers for tests/nested/*.t, sourced after tests/lib.sh: a cell through
+# a nested KVM host (L1 under TCG with emulated SVM), sized to keep the
+# suite short: a 384M guest with one vCPU, a 40% cgroup limit in L1 and a
+# 3 s fault-storm over 60% of guest RAM, swap on L1's throttled disk.
+
+# need_nested: SKIP the whole file (exit 0) when this machine cannot run one.
+need_nested() {
+	cd "$TOP"
+	if [ ! -x host/apf-vm ] || ! command -v qemu-system-x86_64 >/dev/null; then
+		skip "nested host" "host/apf-vm or QEMU missing"
+		exit 0
+	fi
+	if ! host/kernels dir debian-6.12-cloud >/dev/null 2>"$TMP_T/k.err"; then
+		skip "nested host" "no debian-6.12-cloud kernel: $(tail -n 1 "$TMP_T/k.err")"
+		exit 0
+	fi
+	if ! qemu-system-x86_64 -cpu help 2>/dev/null | grep -qw qemu64; then
+		skip "nested host" "this QEMU has no qemu64 CPU model to give SVM"
+		exit 0
+	fi
+}
+
+# nested_cell NAME [apf-vm options...]: one nested cell into $TMP_T/NAME;
+# says ok/not ok for the exit and the status.
+nested_cell() {
+	local name=$1 rc=0
+	shift
+	host/apf-vm --host nested-debian-6.12-cloud --kernel debian-6.12-cloud --vcpus 1 --mem 384M \
+		--duration 3 --workload fault-storm --out "$TMP_T/$name" "$@" -- --bytes 60% \
+		>"$TMP_T/$name.log" 2>&1 || rc=$?
+	expect_eq "$name: apf-vm exit 0" 0 "$rc"
+	[ "$rc" = 0 ] || tail -n 4 "$TMP_T/$name.log" | sed 's/^/#   /'
+	expect_eq "$name: status ok" ok "$(jq -r .status "$TMP_T/$name/result.json" 2>/dev/null)"
+}
+
+# rget NAME JQ: a figure of cell NAME's result ("null" when absent).
+rget() { jq -r "$2" "$TMP_T/$1/result.json" 2>/dev/null || echo null; }

@@ -36,3 +36,4 @@ if grep -q "attached 'limit50'" "$p/pressure.log"; then ok "host/pressure attach
 # host/pressure's state after release: no cgroup, no swap device of its own.
 check "pressure released (no cgroup, no swap left)" \
 	jq -e '.cgroup.path == null and .swap_device == null' "$R/.state/pressure/pressure.json"
+"$TOP/tests/bench/timings-check" "$R"

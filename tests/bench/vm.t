@@ -36,3 +36,4 @@ done
 out=$("$TOP/scripts/apf-report" "$R" 2>&1) || true
 if grep -q 'debian-6.1-cloud  *debian-6.12-cloud' <<<"$out"; then ok "report compares the two kernels side by side"; else not_ok "report table" "$(head -n 6 <<<"$out")"; fi
 if [ "$(head -c 4 "$R/report/fault-storm-spectrum.png" | od -An -tx1 | tr -d ' \n')" = 89504e47 ]; then ok "spectrum PNG"; else not_ok "spectrum PNG"; fi
+"$TOP/tests/bench/timings-check" "$R"

@@ -33,8 +33,10 @@ expect_eq "guest-off: CPUID as apf-on" true "$(rget guest-off .env.cpuid.async_p
 expect_eq "guest-off: no-kvmapf seen" true "$(rget guest-off .env.no_kvmapf)"
 check "apf-on: HYP page-ready interrupts > 0" jq -e '.guest.hyp_irqs > 0' "$TMP_T/apf-on/result.json"
 check "apf-on: L1 counted kvm_async_pf_not_present > 0" jq -e '.host.kvm_async_pf.not_present > 0' "$TMP_T/apf-on/result.json"
-expect_eq "apf-off: no HYP interrupts" 0 "$(rget apf-off .guest.hyp_irqs)"
-expect_eq "guest-off: no HYP interrupts" 0 "$(rget guest-off .guest.hyp_irqs)"
+# Without async PF the guest registers no page-ready vector: its HYP line
+# is absent (null) or stays at 0.
+expect_eq "apf-off: no HYP interrupts" 0 "$(rget apf-off '.guest.hyp_irqs // 0')"
+expect_eq "guest-off: no HYP interrupts" 0 "$(rget guest-off '.guest.hyp_irqs // 0')"
 
 nested_cell zram --mode apf-on --pressure limit40 --swap zram
 expect_eq "zram: env.swap" zram "$(rget zram .env.swap)"

@@ -9,10 +9,14 @@
 need_nested
 before=$(sys_snapshot)
 
+# Job control on: a background job of a script otherwise starts with
+# SIGINT ignored, and could not be Ctrl-C'ed as it is from a terminal.
+set -m
 host/apf-vm --host nested-debian-6.12-cloud --kernel debian-6.12-cloud --vcpus 1 --mem 384M \
 	--duration 30 --workload fault-storm --pressure limit40 --swap-disk hdd --out "$TMP_T/cell" \
 	-- --bytes 60% >"$TMP_T/cell.log" 2>&1 &
 pid=$!
+set +m
 # Wait (at most 180 s) until L1 runs the inner apf-vm, i.e. its guest boots.
 for ((i = 0; i < 1800; i++)); do
 	grep -qs 'apf-init: apf-vm ' "$TMP_T/cell/host-console.log" && break

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Helpers for tests/nested/*.t, sourced after tests/lib.sh: a cell through
 # a nested KVM host (L1 under TCG with emulated SVM), sized to keep the
-# suite short: a 384M guest with one vCPU, a 40% cgroup limit in L1 and a
-# 3 s fault-storm over 60% of guest RAM, swap on L1's throttled disk.
+# suite short: a 320M guest with one vCPU, a 40% cgroup limit in L1 and a
+# 2 s fault-storm over 60% of guest RAM, swap on L1's throttled disk.
 
 # need_nested: SKIP the whole file (exit 0) when this machine cannot run one.
 need_nested() {
@@ -26,8 +26,8 @@ need_nested() {
 nested_cell() {
 	local name=$1 rc=0
 	shift
-	host/apf-vm --host nested-debian-6.12-cloud --kernel debian-6.12-cloud --vcpus 1 --mem 384M \
-		--duration 3 --workload fault-storm --out "$TMP_T/$name" "$@" -- --bytes 60% \
+	host/apf-vm --host nested-debian-6.12-cloud --kernel debian-6.12-cloud --vcpus 1 --mem 320M \
+		--duration 2 --workload fault-storm --out "$TMP_T/$name" "$@" -- --bytes 60% \
 		>"$TMP_T/$name.log" 2>&1 || rc=$?
 	expect_eq "$name: apf-vm exit 0" 0 "$rc"
 	[ "$rc" = 0 ] || tail -n 4 "$TMP_T/$name.log" | sed 's/^/#   /'

@@ -7,15 +7,23 @@
 # (H/T/C carry a whole cell on one line, flattened: one @tsv per cell is
 # several times faster in jq than one per bucket.)
 #   E mode mode_effective                       effective mode    (ok cells)
-# A cell's coordinates come from its path (cells/K/M/P/W/rep-N/result.json),
-# so a cell is always filed where the runner put it; lab is K/M/P (with
-# HOST: in front when several runs are compared, --arg hostlabel).
+# A cell's coordinates come from its path, so a cell is always filed where
+# the runner put it: cells/H/K/M/P/W/rep-N/result.json, or in older runs
+# cells/K/M/P/W/rep-N/result.json. The host is the nested host's name
+# (nested-...), or for this machine (local) the run's host kernel, --arg
+# host; lab is K/M/P, with a nested host's name and (--arg hostlabel, when
+# several runs are compared) the run's label in front.
 # null (not measured) becomes NA, never 0.
 def num: if type == "number" then tostring else "NA" end;
 
-(input_filename | split("/") | .[-6:-1]) as [$k, $m, $p, $w, $rep]
+(input_filename | split("/")) as $parts
+| ($parts[($parts | rindex("cells")) + 1:-1]) as $c
+| (if ($c | length) >= 6 then $c[-6:] else ["local"] + $c[-5:] end) as [$h, $k, $m, $p, $w, $rep]
+| (if $h == "local" then $host else $h end) as $host
+| ([(if $hostlabel == "" then empty else $hostlabel end), (if $h == "local" then empty else $h end)]
+   | join(":") | if . == "" then "" else . + ":" end) as $prefix
 | ($rep | ltrimstr("rep-")) as $r
-| ((if $hostlabel == "" then "" else $hostlabel + ":" end) + $k + "/" + $m + "/" + $p) as $lab
+| ($prefix + $k + "/" + $m + "/" + $p) as $lab
 | (.series.slice_s // 0.1) as $slice
 | (.status // "invalid") as $st
 | ([ ["ops_per_s", .ops_per_s],

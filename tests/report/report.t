@@ -21,7 +21,7 @@ CONF
 R=$TMP_T/run
 "$B" "$TMP_T/c.conf" --out "$R" >/dev/null 2>&1 || { not_ok "synthetic run" "apf-bench failed"; exit 0; }
 # One cell fails: it must be listed but left out of every comparison.
-F=$R/cells/debian-6.12-cloud/none/limit50/exec-storm/rep-3/result.json
+F=$R/cells/local/debian-6.12-cloud/none/limit50/exec-storm/rep-3/result.json
 jq '.status = "failed" | .reason = "synthetic"' "$F" >"$F.tmp" && mv "$F.tmp" "$F"
 
 rc=0
@@ -36,7 +36,7 @@ expect_eq "summary header" "host	kernel	mode	pressure	workload	rep	status	metric
 expect_eq "summary rows: 12 x 18 + 12 x 17" $((12 * 18 + 12 * 17)) "$(($(wc -l <"$S") - 1))"
 expect_eq "summary: each cell x rep x metric once" 0 "$(cut -f1-6,8 "$S" | sort | uniq -d | wc -l)"
 expect_eq "summary: the failed cell is there, marked" 17 "$(awk -F'\t' '$2 == "debian-6.12-cloud" && $4 == "limit50" && $5 == "exec-storm" && $6 == 3 && $7 == "failed"' "$S" | wc -l)"
-v=$(jq -r .ops_per_s "$R/cells/debian-6.1-cloud/none/none/fault-storm/rep-2/result.json")
+v=$(jq -r .ops_per_s "$R/cells/local/debian-6.1-cloud/none/none/fault-storm/rep-2/result.json")
 expect_eq "summary value equals result.json" "$v" \
 	"$(awk -F'\t' '$2 == "debian-6.1-cloud" && $4 == "none" && $5 == "fault-storm" && $6 == 2 && $8 == "ops_per_s" { print $9 }' "$S")"
 
@@ -46,7 +46,7 @@ check "compare-kernel.tsv written" test -s "$C"
 check "compare-pressure.tsv written (both axes vary)" test -s "$R/report/compare-pressure.tsv"
 # independent: values of one metric for (kernel, pressure, workload) from result.json
 vals() { # kernel pressure workload jq-path
-	for f in "$R"/cells/"$1"/none/"$2"/"$3"/rep-*/result.json; do
+	for f in "$R"/cells/local/"$1"/none/"$2"/"$3"/rep-*/result.json; do
 		jq -r "select(.status == \"ok\") | $4" "$f"
 	done
 }

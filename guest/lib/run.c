@@ -329,6 +329,29 @@ static int wait_phase(struct run *r, const sigset_t *sigs)
 	return 0;
 }
 
+/*
+ * Tell the host where the measured phase starts and stops: one line on the
+ * file descriptor APF_PHASE_FD names (the guest's /init passes its control
+ * port), written outside the phase itself. Best effort: no such fd, no
+ * line, and a failed write changes nothing about the run.
+ */
+static void phase_mark(const char *what)
+{
+	const char *env = getenv("APF_PHASE_FD");
+	char line[32], *end;
+	long fd;
+	int n;
+
+	if (!env || !*env)
+		return;
+	fd = strtol(env, &end, 10);
+	if (*end || fd < 0 || fd > 1024)
+		return;
+	n = snprintf(line, sizeof(line), "PHASE %s\n", what);
+	if (write((int)fd, line, (size_t)n) < 0)
+		return;
+}
+
 int run_execute(struct run *r, struct run *companion, struct run_outcome *out)
 {
 	pthread_t *tids = NULL, *ctids = NULL;
@@ -358,6 +381,7 @@ int run_execute(struct run *r, struct run *companion, struct run_outcome *out)
 			run_fail(r, "out of memory");
 	}
 	if (!atomic_load(&r->failed)) {
+		phase_mark("start");
 		counters_read(&out->before);
 		r->t0_ns = now_ns();
 		if (companion) {
@@ -377,6 +401,7 @@ int run_execute(struct run *r, struct run *companion, struct run_outcome *out)
 		if (r->wl->measure_end)
 			r->wl->measure_end(r);
 		counters_read(&out->after);
+		phase_mark("stop");
 		out->measured = true;
 	}
 	if (companion && atomic_load(&companion->failed) && !atomic_load(&r->failed))

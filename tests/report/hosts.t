@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The host axis: a run over this machine and a nested host (stand-ins for
+# apf-vm, synthetic cells under cells/<host>/...) compares the two host
+# columns with the others held equal, with numbers (not NA), the nested
+# host's plot lines carry its name, and the async-PF plot is drawn from
+# host.tsv's event counts.
+. "$(dirname "$0")/../lib.sh"
+if ! command -v gnuplot >/dev/null; then skip "host axis" "gnuplot missing (host/need-packages test)"; exit 0; fi
+export APF_VM=$TOP/tests/bench/fake-apf-vm APF_BENCH_ACCEL=kvm FAKE_ACCEL=kvm
+cat >"$TMP_T/h.conf" <<'CONF'
+hosts     = local nested-debian-6.12-cloud
+kernels   = debian-6.1-cloud
+modes     = apf-on apf-off
+pressure  = limit30
+workloads = fault-storm
+reps      = 3
+duration  = 2
+CONF
+R=$TMP_T/run
+rc=0
+APF_BENCH_NO_ROOT_CHECK=1 "$TOP/bench/apf-bench" "$TMP_T/h.conf" --out "$R" >/dev/null 2>"$TMP_T/err" || rc=$?
+expect_eq "synthetic run over two hosts" 0 "$rc"
+[ "$rc" = 0 ] || { sed 's/^/#   /' "$TMP_T/err" | tail -n 3; exit 0; }
+check "cells under cells/<host>/" test -f "$R/cells/nested-debian-6.12-cloud/debian-6.1-cloud/apf-off/limit30/fault-storm/rep-3/result.json"
+check "the local host's cells too" test -f "$R/cells/local/debian-6.1-cloud/apf-on/limit30/fault-storm/rep-1/result.json"
+rc=0
+"$TOP/scripts/apf-report" "$R" >"$TMP_T/out" 2>"$TMP_T/err" || rc=$?
+expect_eq "apf-report exits 0" 0 "$rc"
+C=$R/report/compare-host.tsv
+check "compare-host.tsv written" test -s "$C"
+# the nested column, its baseline being this machine's host kernel
+n=$(awk -F'\t' '$2 == "nested-debian-6.12-cloud" && $9 == "ops_per_s" && $14 != "NA"' "$C" | wc -l)
+expect_eq "nested column: ops/s change per mode (not NA)" 2 "$n"
+base=$(jq -r .host.kernel "$R/run.json")
+expect_eq "baseline: this machine, by its kernel" "$base" "$(awk -F'\t' 'NR == 2 { print $3 }' "$C")"
+# recompute one mean independently
+want=$(for f in "$R"/cells/nested-debian-6.12-cloud/debian-6.1-cloud/apf-on/limit30/fault-storm/rep-*/result.json; do jq .ops_per_s "$f"; done |
+	awk '{ s += $1; n++ } END { printf "%.0f", s / n }')
+seen=$(awk -F'\t' '$2 == "nested-debian-6.12-cloud" && $7 == "apf-on" && $9 == "ops_per_s" { printf "%.0f", $11 }' "$C")
+expect_eq "nested apf-on ops/s mean as recomputed" "$want" "$seen"
+if grep -q 'nested-debian-6.12-cloud:debian-6.1-cloud/apf-on/limit30' "$R/report/data/"*series*; then
+	ok "plot lines of the nested host carry its name"
+else not_ok "plot lines of the nested host carry its name" "$(head -n 2 "$R"/report/data/*series* | tr '\n' ' ')"; fi
+if [ "$(head -c 4 "$R/report/fault-storm-asyncpf.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e47 ]; then
+	ok "async-PF plot drawn from host.tsv's event counts"
+else not_ok "async-PF plot drawn" "$(ls "$R/report")"; fi

@@ -109,7 +109,8 @@ hostfs_modules() {
 	done
 	# The order file is generated: keep it beside the other generated inputs
 	# so the content hash covers it.
-	local keep=${APF_HOSTFS_CACHE:-$APF_TOP/build/hostfs}/order-$(cat "$kd/release")
+	local keep
+	keep=${APF_HOSTFS_CACHE:-$APF_TOP/build/hostfs}/order-$(cat "$kd/release")
 	mkdir -p "$(dirname "$keep")"
 	mv -f "$stage_order" "$keep"
 	printf 'usr/lib/apf-host/order\t%s\n' "$keep"

@@ -86,13 +86,16 @@ nested_qemu_argv() {
 	qemu_serial_args "$out/host-console.log" "$S/ctl"
 }
 
-# nested_swap_disk: L1's swap disk, a sparse file under the cell's
-# directory (O_DIRECT-capable, unlike a tmpfs), removed when the cell ends.
-# zram (--swap zram) and pressure none need none.
+# nested_wants_swap_disk: zram (--swap zram) and pressure none need none.
+nested_wants_swap_disk() { [ "$pressure" != none ] && [ "$swap" != zram ]; }
+
+# nested_swap_disk DIR: L1's swap disk, a sparse file in DIR (the cell's
+# directory: O_DIRECT-capable, unlike a tmpfs), removed when the cell ends.
 nested_swap_disk() {
 	swap_disk_file=""
-	[ "$pressure" != none ] && [ "$swap" != zram ] || return 0
-	swap_disk_file=$out/.l1-swap.img
+	nested_wants_swap_disk || return 0
+	swap_disk_file=$1/.l1-swap.img
+	[ "$dry_run" = 0 ] || return 0
 	cleanup_push rm -f "$swap_disk_file"
 	truncate -s "$(((mem_bytes + mem_bytes / 4 + (64 << 20)) >> 20))M" "$swap_disk_file" ||
 		fail failed "cannot make the nested host's swap disk $swap_disk_file"
@@ -118,7 +121,6 @@ nested_env_json() {
 		--arg path "$host_kimage" --arg cmd "$host_qemu_cmdline" --argjson mem "$host_mem_bytes" \
 		--argjson vcpus "$host_vcpus" --argjson boot_s "$host_boot_s" \
 		--arg disk "$([ -n "$swap_disk_file" ] && echo "$swap_disk")" --argjson iops "$iops" '
-		def nn: if . == "" then null else . end;
 		{ name: $name, kernel: $kernel, kernel_release: $rel, kernel_path: $path,
 		  accel: "tcg", accel_reason: "nested host: TCG emulating AMD SVM with nested paging",
 		  cpu: "qemu64,+svm,+npt", vcpus: $vcpus, memory_bytes: $mem,

@@ -56,4 +56,14 @@ conf "unknown host kernel" "unknown host kernel" "nested-debian-9.9-cloud"
 conf "host without kvm-amd" "no kvm-amd" "nested-$TMP_T/nokvm/vmlinuz"
 conf "guest too large" "does not fit" "nested-debian-6.12-cloud" 2G
 
+# apf-vm checks every host and kernel pair, whatever the config's accel:
+# a kernel path that is no bzImage stops the config too.
+printf 'kernels = /etc/passwd\naccel = tcg\nworkloads = fault-storm\n' >"$TMP_T/pw.conf"
+rc=0
+out=$(APF_VM=$TOP/host/apf-vm bench/apf-bench "$TMP_T/pw.conf" --out "$TMP_T/pwrun" 2>&1) || rc=$?
+expect_eq "config kernels = /etc/passwd (accel tcg): exit 2" 2 "$rc"
+if grep -q 'pw.conf:1: .*not a bzImage' <<<"$out"; then ok "config kernels = /etc/passwd: file:line and why"
+else not_ok "config kernels = /etc/passwd: file:line and why" "$out"; fi
+check "config kernels = /etc/passwd: no run dir" test ! -e "$TMP_T/pwrun"
+
 expect_eq "no QEMU was started" 0 "$(grep -c . "$QEMU_LOG")"

@@ -22,13 +22,24 @@ need_nested() {
 }
 
 # nested_cell NAME [apf-vm options...]: one nested cell into $TMP_T/NAME;
-# says ok/not ok for the exit and the status.
+# says ok/not ok for the exit and the status. A guest that dies before it
+# is ready (seen in about 1 of 40 nested boots here: an emulation fault in
+# L2 or the int3 text-patching race in a 6.12 kernel under TCG) gets one
+# more try, as bench/apf-bench gives every cell, and the retry is said.
 nested_cell() {
-	local name=$1 rc=0
+	local name=$1 rc try
 	shift
-	host/apf-vm --host nested-debian-6.12-cloud --kernel debian-6.12-cloud --vcpus 1 --mem 320M \
-		--duration 2 --workload fault-storm --out "$TMP_T/$name" "$@" -- --bytes 60% \
-		>"$TMP_T/$name.log" 2>&1 || rc=$?
+	for try in 1 2; do
+		rc=0
+		host/apf-vm --host nested-debian-6.12-cloud --kernel debian-6.12-cloud --vcpus 1 --mem 320M \
+			--duration 2 --workload fault-storm --out "$TMP_T/$name" "$@" -- --bytes 60% \
+			>"$TMP_T/$name.log" 2>&1 || rc=$?
+		if [ "$rc" = 0 ] || [ "$try" = 2 ] ||
+			! jq -e '.reason // "" | test("before ready|before its result")' "$TMP_T/$name/result.json" >/dev/null 2>&1; then
+			break
+		fi
+		echo "# $name: retried after: $(jq -r .reason "$TMP_T/$name/result.json")"
+	done
 	expect_eq "$name: apf-vm exit 0" 0 "$rc"
 	[ "$rc" = 0 ] || tail -n 4 "$TMP_T/$name.log" | sed 's/^/#   /'
 	expect_eq "$name: status ok" ok "$(jq -r .status "$TMP_T/$name/result.json" 2>/dev/null)"

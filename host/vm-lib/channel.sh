@@ -32,9 +32,17 @@ read_line() {
 now_us() { echo "${EPOCHREALTIME//[^0-9]/}"; }
 past() { [ "$(now_us)" -gt "$1" ]; }
 
-# recv_file NAME SIZE SUM DEADLINE: exactly SIZE bytes into $S/recv/NAME.
+# recv_file NAME SIZE SUM DEADLINE [gz]: exactly SIZE bytes into
+# $S/recv/NAME; with gz they are the file gzip'ed (FILEZ), unpacked once
+# their length and sum are checked.
 recv_file() {
 	local name=$1 size=$2 sum=$3 deadline=$4 f budget ddpid dead
+	if [ "${5:-}" = gz ]; then
+		recv_file "$name.gz" "$size" "$sum" "$deadline"
+		gzip -dc "$S/recv/$name.gz" >"$S/recv/$name" || fail failed "$name arrived as gzip data that does not decompress"
+		rm -f "$S/recv/$name.gz"
+		return
+	fi
 	valid_name "$name" || fail failed "guest sent a bad file name '$name'"
 	[[ $size =~ ^[0-9]+$ && $size -le $((256 << 20)) ]] ||
 		fail failed "guest sent a bad length '$size' for $name"

@@ -19,7 +19,8 @@ static const struct opt table[] = {
 	OPT_ROW("size", OPT_SIZE, offsetof(struct p, size), "1M", "a size", .min = 1, .max = 1LL << 40),
 	OPT_ROW("colour", OPT_ENUM, offsetof(struct p, choice), "green", "a colour", .choices = colours),
 	OPT_ROW("flag", OPT_FLAG, offsetof(struct p, flag), NULL, "a flag"),
-	OPT_ROW("secs", OPT_SECONDS, offsetof(struct p, secs), "2.5", "seconds"),
+	OPT_ROW("secs", OPT_SECONDS, offsetof(struct p, secs), "2.5", "seconds",
+		.min = 1000000, .max = 3600000000000LL, .why = "an hour"),
 	OPT_END
 };
 
@@ -27,7 +28,10 @@ static int parse(struct p *v, int argc, char **argv, char *err, size_t len)
 {
 	struct opt_set set = { table, v };
 
-	return opts_defaults(&set, 1, err, len) || opts_parse(&set, 1, argc, argv, err, len);
+	struct opt_pct pct = { 1ULL << 30, "a 1 GiB test machine" };
+
+	return opts_defaults(&set, 1, &pct, err, len) ||
+	       opts_parse(&set, 1, &pct, argc, argv, err, len);
 }
 
 int main(void)

@@ -74,7 +74,8 @@ int parse_seconds(const char *s, double *out)
 	double v;
 
 	/* strtod also reads "inf", "nan" and hex floats: only plain decimals here. */
-	if (!starts_like_number(s, 1) && !(s[0] == '.' && isdigit((unsigned char)s[1])))
+	if ((!starts_like_number(s, 1) && !(s[0] == '.' && isdigit((unsigned char)s[1]))) ||
+	    s[strspn(s, "0123456789.eE+-")] != '\0')
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);

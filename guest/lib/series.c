@@ -7,7 +7,9 @@
 /* One spare slot past the span absorbs operations that finish late. */
 static uint64_t slots_for(uint64_t slice_ns, uint64_t span_ns)
 {
-	return slice_ns ? span_ns / slice_ns + 2 : UINT64_MAX;
+	uint64_t n = slice_ns ? span_ns / slice_ns : UINT64_MAX;
+
+	return n > UINT64_MAX - 2 ? UINT64_MAX : n + 2;
 }
 
 uint64_t series_bytes(uint64_t slice_ns, uint64_t span_ns)

@@ -53,8 +53,8 @@ struct rcu_state {
 
 #define P(f) offsetof(struct rcu_params, f)
 static const struct opt rcu_opts[] = {
-	OPT_ROW("files", OPT_INT, P(files), "200000", "entries in the tree", .min = 1, .max = 5000000,
-		.why = "each costs ~1 KiB in the kernel and time to build and remove"),
+	OPT_ROW("files", OPT_INT, P(files), "200000", "entries in the tree", .min = 1, .max = 2000000,
+		.why = "each costs ~1 KiB in the kernel and ~40 us to build and remove"),
 	OPT_ROW("dir", OPT_STR, P(dir), NULL, "make the tree under this directory (default $TMPDIR or /tmp)"),
 	OPT_ROW("op", OPT_ENUM, P(op), "stat", "lookup operation", .choices = ops),
 	OPT_ROW("renamer", OPT_FLAG, P(renamer), NULL, "rename entries in a loop beside the readers"),

@@ -31,7 +31,7 @@ static const char *const ops[] = { "stat", "open", NULL };
 /* Kernel memory per entry: dentry, inode and, on tmpfs, its page-cache side. */
 #define ENTRY_KERNEL 1024
 /* Tree building looks for SIGTERM every this many files. */
-#define POLL_FILES 4096
+#define POLL_FILES 64
 
 struct rcu_params {
 	int64_t files;

@@ -61,12 +61,18 @@ int machine_probe(struct machine *m, char *err, size_t len)
 	m->mem_total = meminfo_bytes("MemTotal");
 	m->mem_avail = meminfo_bytes("MemAvailable");
 	m->avail_name = "MemAvailable";
+	/* Kernels before 3.14 have no MemAvailable: free plus page cache is close. */
+	if (m->mem_avail == 0) {
+		m->mem_avail = meminfo_bytes("MemFree") + meminfo_bytes("Buffers") +
+			       meminfo_bytes("Cached");
+		m->avail_name = "MemFree+Buffers+Cached";
+	}
 	m->cpus = cpus > 0 ? (unsigned int)cpus : 1;
 	m->arg_max = arg_max > 0 ? (uint64_t)arg_max : DEFAULT_ARG_MAX;
 	m->as_room = room(RLIMIT_AS, "VmSize");
 	m->data_room = room(RLIMIT_DATA, "VmData");
 	if (m->mem_total == 0 || m->mem_avail == 0) {
-		snprintf(err, len, "cannot read MemTotal/MemAvailable from /proc/meminfo");
+		snprintf(err, len, "cannot read MemTotal and free memory from /proc/meminfo");
 		return -1;
 	}
 	return 0;

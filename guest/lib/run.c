@@ -1,9 +1,10 @@
 /*
- * The run engine (see run.h): options, validation, set-up, the measured
- * phase with its workers, and hand-off to the result writer. Signals
- * (SIGINT/SIGTERM) are blocked in every thread and taken synchronously by
- * the main thread while it waits out the duration, so an interrupted run
- * ends cleanly as "incomplete" instead of dying half-written.
+ * The run engine (see run.h): options, validation against the machine and
+ * the memory budget, set-up, the measured phase with its workers, and
+ * hand-off to the result writer. Signals (SIGINT/SIGTERM) are blocked in
+ * every thread and taken synchronously by the main thread while it waits
+ * out the duration or polls in set-up, so an interrupted run ends cleanly
+ * and promptly as "incomplete" instead of dying half-written.
  */
 #include <errno.h>
 #include <numa.h>

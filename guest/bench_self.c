@@ -42,7 +42,11 @@ static void recorder(void)
 	hist_ns = ns_per(t0, t1, LOOPS);
 
 	hist_init(h);
-	series_init(&s, now_ns(), 100 * NSEC_PER_MSEC, 3600 * NSEC_PER_SEC);
+	if (series_init(&s, 100 * NSEC_PER_MSEC, 3600 * NSEC_PER_SEC) != 0) {
+		fputs("bench-self: out of memory for the time series\n", stderr);
+		exit(1);
+	}
+	series_start(&s, now_ns());
 	prev = now_ns();
 	t0 = prev;
 	for (uint64_t i = 0; i < LOOPS; i++) {

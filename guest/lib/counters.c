@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "counters.h"
+#include "machine.h"
 
 #define KVM_CPUID_SIGNATURE 0x40000000u
 #define KVM_CPUID_FEATURES  0x40000001u
@@ -136,12 +137,7 @@ const char *apf_mode_effective(bool kvm, bool apf, bool apf_int, bool no_kvmapf)
 
 uint64_t mem_total_bytes(void)
 {
-	char buf[4096];
-	const char *p;
-
-	if (slurp("/proc/meminfo", buf, sizeof(buf)) != 0 || !(p = strstr(buf, "MemTotal:")))
-		return 0;
-	return strtoull(p + 9, NULL, 10) * 1024ULL;
+	return meminfo_bytes("MemTotal");
 }
 
 static bool has_word(const char *s, const char *w)

@@ -22,6 +22,15 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void newline_indent(struct json *j, int depth)
+{
+	if (j->compact)
+		return;
+	fputc('\n', j->f);
+	for (int i = 0; i < depth; i++)
+		fputs("  ", j->f);
+}
+
 /* Comma, newline and indent before a member; then its key if any. */
 static void sep(struct json *j, const char *key)
 {
@@ -29,13 +38,11 @@ static void sep(struct json *j, const char *key)
 		if (!j->first[j->depth - 1])
 			fputc(',', j->f);
 		j->first[j->depth - 1] = false;
-		fputc('\n', j->f);
-		for (int i = 0; i < j->depth; i++)
-			fputs("  ", j->f);
+		newline_indent(j, j->depth);
 	}
 	if (key) {
 		put_string(j->f, key);
-		fputs(": ", j->f);
+		fputs(j->compact ? ":" : ": ", j->f);
 	}
 }
 
@@ -56,7 +63,14 @@ void json_begin(struct json *j, FILE *f)
 	j->f = f;
 	j->depth = 0;
 	j->overflow = false;
+	j->compact = false;
 	open_nest(j, NULL, '{', '}');
+}
+
+void json_begin_compact(struct json *j, FILE *f)
+{
+	json_begin(j, f);
+	j->compact = true;
 }
 
 void json_obj(struct json *j, const char *key) { open_nest(j, key, '{', '}'); }
@@ -69,9 +83,7 @@ void json_end(struct json *j)
 		return;
 	}
 	j->depth--;
-	fputc('\n', j->f);
-	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->f);
+	newline_indent(j, j->depth);
 	fputc(j->closer[j->depth], j->f);
 }
 
@@ -136,7 +148,7 @@ void json_tuple(struct json *j, int n, const double *v)
 	fputc('[', j->f);
 	for (int i = 0; i < n; i++) {
 		if (i)
-			fputs(", ", j->f);
+			fputs(j->compact ? "," : ", ", j->f);
 		put_num(j->f, v[i]);
 	}
 	fputc(']', j->f);

@@ -1,7 +1,7 @@
 /*
- * Minimal streaming JSON writer: the only JSON apfw emits is result.json,
- * written once at the end, so a writer that tracks nesting and commas is
- * all that is needed. Keys are NULL inside arrays. Non-finite numbers are
+ * Minimal streaming JSON writer: apfw emits result.json, written once at
+ * the end, and `apfw check`'s one-line answer, so a writer that tracks
+ * nesting and commas is all that is needed. Keys are NULL inside arrays. Non-finite numbers are
  * written as null (the schema's "could not be measured").
  */
 #ifndef APF_JSON_H
@@ -19,9 +19,11 @@ struct json {
 	bool first[JSON_MAX_DEPTH];
 	char closer[JSON_MAX_DEPTH];
 	bool overflow;
+	bool compact;		/* one line, for answers a script reads line by line */
 };
 
 void json_begin(struct json *j, FILE *f);	/* opens the top-level object */
+void json_begin_compact(struct json *j, FILE *f);	/* the same, all on one line */
 void json_obj(struct json *j, const char *key);
 void json_arr(struct json *j, const char *key);
 void json_end(struct json *j);

@@ -5,7 +5,12 @@
  * row's offset.
  *
  * Sizes accept K/M/G/T suffixes (powers of 1024) and, for OPT_SIZE_PCT,
- * "NN%" of the guest's MemTotal. Durations are seconds, fractions allowed.
+ * "NN%" of a memory size the caller names (the guest's MemTotal, or
+ * `apfw check --mem`). Durations are seconds, fractions allowed.
+ *
+ * Every number has bounds in its row, and a row's `why` says where the
+ * upper one comes from; opts_defaults refuses a numeric row without them,
+ * so no value can enter unbounded (huge, negative, NaN, inf, overflowing).
  */
 #ifndef APF_OPTS_H
 #define APF_OPTS_H
@@ -18,7 +23,7 @@ enum opt_type {
 	OPT_INT,	/* int64_t, bounded by min/max */
 	OPT_SIZE,	/* uint64_t bytes, bounded by min/max */
 	OPT_SIZE_PCT,	/* uint64_t bytes, or NN% of MemTotal */
-	OPT_SECONDS,	/* double seconds, > 0 */
+	OPT_SECONDS,	/* double seconds; min/max in nanoseconds */
 	OPT_ENUM,	/* int index into choices */
 	OPT_FLAG,	/* int, 1 when given */
 	OPT_STR,	/* const char * (points into argv) */
@@ -30,7 +35,8 @@ struct opt {
 	size_t off;			/* offsetof(params, field) */
 	const char *def;		/* default as text; NULL: zero/NULL */
 	const char *help;
-	int64_t min, max;		/* OPT_INT / OPT_SIZE bounds; 0,0: none */
+	int64_t min, max;		/* inclusive bounds of every numeric type */
+	const char *why;		/* where the upper bound comes from, for --help */
 	const char *const *choices;	/* OPT_ENUM, NULL-terminated */
 };
 
@@ -44,20 +50,35 @@ struct opt_set {
 	void *base;
 };
 
+/*
+ * What "NN%" is a percentage of: bytes (0: unknown, NN% is refused) and
+ * the name the error messages give it.
+ */
+struct opt_pct {
+	uint64_t bytes;
+	const char *of;
+};
+
 /* Apply every default of the tables. Returns 0, or -1 with err set. */
-int opts_defaults(const struct opt_set *sets, int nsets, char *err, size_t errlen);
+int opts_defaults(const struct opt_set *sets, int nsets, const struct opt_pct *pct,
+		  char *err, size_t errlen);
 /*
  * Parse argv (after the workload name) against the tables; "--name value"
  * and "--name=value" both work. Returns 0, or -1 with err set to one line
  * naming the option and the problem.
  */
-int opts_parse(const struct opt_set *sets, int nsets, int argc, char **argv,
-	       char *err, size_t errlen);
+int opts_parse(const struct opt_set *sets, int nsets, const struct opt_pct *pct,
+	       int argc, char **argv, char *err, size_t errlen);
 void opts_help(const struct opt *table, FILE *f);
+/* Every option of a table as "key": value (key: '-' -> '_'). */
+struct json;
+void opts_json(struct json *j, const struct opt *table, const void *base);
 
 /* Shared value parsers, also used by the workloads themselves. */
 int parse_size(const char *s, uint64_t *out);		/* 0 or -1 */
-int parse_int(const char *s, int64_t *out);
-int parse_seconds(const char *s, double *out);
+int parse_int(const char *s, int64_t *out);		/* 0, -1, or -ERANGE */
+int parse_seconds(const char *s, double *out);		/* finite and > 0 */
+/* "1.5 GiB": n bytes for a human, into buf. */
+const char *fmt_bytes(uint64_t n, char *buf, size_t len);
 
 #endif

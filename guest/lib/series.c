@@ -1,24 +1,53 @@
 /* Per-slice ops/max-latency series (see series.h). */
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include "series.h"
 
-int series_init(struct series *s, uint64_t t0_ns, uint64_t slice_ns, uint64_t span_ns)
+/* One spare slot past the span absorbs operations that finish late. */
+static uint64_t slots_for(uint64_t slice_ns, uint64_t span_ns)
+{
+	uint64_t n = slice_ns ? span_ns / slice_ns : UINT64_MAX;
+
+	return n > UINT64_MAX - 2 ? UINT64_MAX : n + 2;
+}
+
+uint64_t series_bytes(uint64_t slice_ns, uint64_t span_ns)
+{
+	uint64_t n = slots_for(slice_ns, span_ns);
+
+	return n > UINT64_MAX / sizeof(struct series_slot) ? UINT64_MAX
+							    : n * sizeof(struct series_slot);
+}
+
+int series_init(struct series *s, uint64_t slice_ns, uint64_t span_ns)
+{
+	uint64_t n = slots_for(slice_ns, span_ns);
+
+	memset(s, 0, sizeof(*s));
+	if (n > UINT_MAX)
+		return -1;
+	s->slots = calloc(n, sizeof(*s->slots));
+	if (!s->slots)
+		return -1;
+	s->slice_ns = slice_ns;
+	s->nslots = (unsigned int)n;
+	s->nfull = span_ns >= slice_ns ? (unsigned int)(span_ns / slice_ns) : 1;
+	return 0;
+}
+
+void series_start(struct series *s, uint64_t t0_ns)
 {
 	s->t0_ns = t0_ns;
-	s->slice_ns = slice_ns;
-	/* One spare slot past the span absorbs operations that finish late. */
-	s->nslots = (unsigned int)(span_ns / slice_ns) + 2;
-	s->nfull = span_ns >= slice_ns ? (unsigned int)(span_ns / slice_ns) : 1;
 	s->cur = 0;
-	s->cur_end_ns = t0_ns + slice_ns;
-	s->slots = calloc(s->nslots, sizeof(*s->slots));
-	return s->slots ? 0 : -1;
+	s->cur_end_ns = t0_ns + s->slice_ns;
 }
 
 void series_free(struct series *s)
 {
 	free(s->slots);
 	s->slots = NULL;
+	s->nslots = s->nfull = 0;
 }
 
 void series_advance(struct series *s, uint64_t now_ns)
@@ -44,8 +73,11 @@ void series_merge(struct series *dst, const struct series *src)
 
 void series_fold_tail(struct series *s)
 {
-	struct series_slot *last = &s->slots[s->nfull - 1];
+	struct series_slot *last;
 
+	if (!s->slots)
+		return;
+	last = &s->slots[s->nfull - 1];
 	for (unsigned int i = s->nfull; i < s->nslots; i++) {
 		last->ops += s->slots[i].ops;
 		if (s->slots[i].max_ns > last->max_ns)

@@ -3,6 +3,10 @@
  * measured phase. One per thread; merged by adding ops and taking the max.
  * Recording compares against the current slice's end instead of dividing,
  * so the hot path is a compare and two stores.
+ *
+ * Memory is one 16-byte slot per slice of the span, allocated by
+ * series_init before the measured phase (the caller bounds span/slice, see
+ * run.c) and given its start time by series_start when the phase begins.
  */
 #ifndef APF_SERIES_H
 #define APF_SERIES_H
@@ -22,7 +26,11 @@ struct series {
 	struct series_slot *slots;
 };
 
-int series_init(struct series *s, uint64_t t0_ns, uint64_t slice_ns, uint64_t span_ns);
+/* Slots for span/slice slices plus a spare; 0, or -1 (nothing held, nfull 0). */
+int series_init(struct series *s, uint64_t slice_ns, uint64_t span_ns);
+/* Bytes series_init will allocate for this span and slice. */
+uint64_t series_bytes(uint64_t slice_ns, uint64_t span_ns);
+void series_start(struct series *s, uint64_t t0_ns);
 void series_free(struct series *s);
 void series_advance(struct series *s, uint64_t now_ns);
 

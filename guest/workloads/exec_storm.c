@@ -20,6 +20,8 @@ static const char *const methods[] = { "fork", "vfork", "spawn", NULL };
 
 /* The kernel refuses a single string longer than MAX_ARG_STRLEN (32 pages). */
 #define ARG_CHUNK (64 * 1024)
+/* What a child holds in the kernel beyond its argv copy: mm, page tables, task. */
+#define CHILD_RESIDENT (256ULL << 10)
 
 struct exec_params {
 	int method;
@@ -38,7 +40,8 @@ struct exec_state {
 static const struct opt exec_opts[] = {
 	OPT_ROW("method", OPT_ENUM, P(method), "spawn", "how to start the helper", .choices = methods),
 	OPT_ROW("argv-bytes", OPT_SIZE, P(argv_bytes), "0",
-		"total bytes of argv+envp strings per execve", .min = 0, .max = 64LL << 20),
+		"total bytes of argv+envp strings per execve", .min = 0, .max = 64LL << 20,
+		.why = "and within ARG_MAX: 2 MiB in a guest (a quarter of the 8 MiB default stack)"),
 	OPT_ROW("helper", OPT_STR, P(helper), NULL,
 		"exec target (default: apfw-exec-helper next to apfw)"),
 	OPT_END
@@ -100,20 +103,41 @@ static int build_args(struct run *r, struct exec_state *s, uint64_t bytes)
 	return 0;
 }
 
+static int exec_check(struct run *r)
+{
+	const struct exec_params *p = r->params;
+	uint64_t arg_max = r->m->arg_max;
+
+	/* Pointers count against the limit too; keep a page of headroom per string. */
+	if (p->argv_bytes + 4096 + p->argv_bytes / ARG_CHUNK * 64 > arg_max)
+		return run_usage(r, "--argv-bytes %llu exceeds %s ARG_MAX (%llu)",
+				 (unsigned long long)p->argv_bytes,
+				 r->m->described ? "the guest's" : "this system's",
+				 (unsigned long long)arg_max);
+	if (p->helper && strlen(p->helper) >= PATH_MAX)
+		return run_usage(r, "--helper: path longer than %d characters", PATH_MAX - 1);
+	return 0;
+}
+
+/* The strings once here, and in the kernel once per child being exec'd. */
+static void exec_budget(const struct run *r, struct budget *b)
+{
+	const struct exec_params *p = r->params;
+	uint64_t nchunks = p->argv_bytes / ARG_CHUNK + 1;
+
+	budget_add(b, "argv strings", BUDGET_USER, 1, p->argv_bytes + (2 * nchunks + 3) * sizeof(char *));
+	budget_add(b, "children", BUDGET_KERNEL, r->nthreads, p->argv_bytes + CHILD_RESIDENT);
+}
+
 static int exec_setup(struct run *r)
 {
 	struct exec_params *p = r->params;
 	struct exec_state *s = calloc(1, sizeof(*s));
-	long arg_max = sysconf(_SC_ARG_MAX);
 	int rc;
 
 	if (!s)
 		return run_fail(r, "out of memory");
 	r->priv = s;
-	/* Pointers count against the limit too; keep a page of headroom per string. */
-	if (arg_max > 0 && p->argv_bytes + 4096 + p->argv_bytes / ARG_CHUNK * 64 > (uint64_t)arg_max)
-		return run_usage(r, "--argv-bytes %llu exceeds this system's ARG_MAX (%ld)",
-				 (unsigned long long)p->argv_bytes, arg_max);
 	rc = find_helper(r, s, p->helper);
 	return rc ? rc : build_args(r, s, p->argv_bytes);
 }
@@ -199,6 +223,8 @@ const struct workload workload_exec_storm = {
 	.summary = "threads spawning and reaping a tiny static helper, optionally with a large argv",
 	.opts = exec_opts,
 	.params_size = sizeof(struct exec_params),
+	.check = exec_check,
+	.budget = exec_budget,
 	.setup = exec_setup,
 	.worker = exec_worker,
 	.teardown = exec_teardown,

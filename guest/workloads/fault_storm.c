@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "counters.h"
 #include "run.h"
 
 enum { PATTERN_RANDOM, PATTERN_SEQ };
@@ -25,6 +24,8 @@ static const char *const patterns[] = { "random", "seq", NULL };
 
 /* One unit of co-runner work is this many xorshift steps. */
 #define WORK_UNIT 1024
+/* The fill looks for SIGTERM this often, so a big buffer never delays a stop. */
+#define FILL_CHUNK (64ULL << 20)
 
 struct fault_params {
 	uint64_t bytes;
@@ -55,34 +56,73 @@ struct fault_state {
 #define P(f) offsetof(struct fault_params, f)
 static const struct opt fault_opts[] = {
 	OPT_ROW("bytes", OPT_SIZE_PCT, P(bytes), "256M", "buffer size, or NN% of MemTotal",
-		.min = 4096, .max = INT64_MAX),
+		.min = 4096, .max = 1LL << 46,
+		.why = "MemTotal, and the memory check wants it in MemAvailable"),
 	OPT_ROW("pattern", OPT_ENUM, P(pattern), "random", "page touch order", .choices = patterns),
 	OPT_ROW("corunners", OPT_INT, P(corunners), "-1",
-		"CPU-bound co-runner threads, -1: one per online CPU, 0: none", .min = -1, .max = 4096),
+		"CPU-bound co-runner threads, -1: one per online CPU, 0: none", .min = -1,
+		.max = RUN_MAX_THREADS, .why = "apfw's thread limit"),
 	OPT_END
 };
 
-static void fill_random(unsigned char *buf, size_t len, uint64_t seed)
+static unsigned int corunner_count(const struct run *r)
 {
-	uint64_t s = seed | 1, *p = (uint64_t *)buf;
+	const struct fault_params *p = r->params;
 
-	for (size_t i = 0; i < len / sizeof(uint64_t); i++)
-		p[i] = xorshift64(&s) | 0x0101010101010101ULL;	/* no zero byte */
+	return p->corunners < 0 ? r->m->cpus : (unsigned int)p->corunners;
+}
+
+static int fault_check(struct run *r)
+{
+	const struct fault_params *p = r->params;
+	char b[32], t[32];
+
+	if (p->bytes > r->m->mem_total)
+		return run_usage(r, "--bytes %s is more than %s (%s)", fmt_bytes(p->bytes, b, sizeof(b)),
+				 r->m->described ? "the guest's --mem" : "MemTotal",
+				 fmt_bytes(r->m->mem_total, t, sizeof(t)));
+	return 0;
+}
+
+static void fault_budget(const struct run *r, struct budget *b)
+{
+	const struct fault_params *p = r->params;
+	uint64_t n = corunner_count(r);
+
+	budget_add(b, "buffer", BUDGET_USER, 1, p->bytes);
+	budget_add(b, "time series", BUDGET_USER, n + 1, series_bytes(r->slice_ns, r->span_ns));
+	budget_add(b, "worker state", BUDGET_USER, n, sizeof(struct corunner));
+	budget_add(b, "thread stacks", BUDGET_VIRT, n, RUN_THREAD_STACK);
+	budget_add(b, "threads", BUDGET_KERNEL, n, RUN_THREAD_RESIDENT);
+}
+
+/* Non-zero pseudo-random words, in chunks between looks at the stop flag. */
+static int fill_random(struct run *r, unsigned char *buf, size_t len)
+{
+	uint64_t s = (uint64_t)r->common.seed | 1, *p = (uint64_t *)buf;
+	size_t words = len / sizeof(uint64_t), chunk = FILL_CHUNK / sizeof(uint64_t);
+
+	for (size_t i = 0; i < words; i += chunk) {
+		size_t end = words - i < chunk ? words : i + chunk;
+
+		if (run_poll_stop(r))
+			return -1;
+		for (size_t k = i; k < end; k++)
+			p[k] = xorshift64(&s) | 0x0101010101010101ULL;	/* no zero byte */
+	}
+	return 0;
 }
 
 static int fault_setup(struct run *r)
 {
 	struct fault_params *p = r->params;
 	struct fault_state *s = calloc(1, sizeof(*s));
-	uint64_t total = mem_total_bytes(), t0;
+	uint64_t t0;
 
 	if (!s)
 		return run_fail(r, "out of memory");
 	r->priv = s;
 	s->page = (size_t)sysconf(_SC_PAGESIZE);
-	if (total && p->bytes > total)
-		return run_usage(r, "--bytes %llu is more than MemTotal (%llu bytes)",
-				 (unsigned long long)p->bytes, (unsigned long long)total);
 	s->len = p->bytes / s->page * s->page;
 	s->npages = s->len / s->page;
 	s->buf = mmap(NULL, s->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -93,12 +133,19 @@ static int fault_setup(struct run *r)
 	/* Per-page faults, as the host pages: no transparent huge pages. */
 	madvise(s->buf, s->len, MADV_NOHUGEPAGE);
 	t0 = now_ns();
-	fill_random(s->buf, s->len, (uint64_t)r->common.seed);
+	if (fill_random(r, s->buf, s->len) != 0)
+		return APF_EXIT_FAILED;
 	s->fill_s = (double)(now_ns() - t0) / 1e9;
-	s->ncorunners = p->corunners < 0 ? online_cpus() : (unsigned int)p->corunners;
+	s->ncorunners = corunner_count(r);
 	s->co = calloc(s->ncorunners ? s->ncorunners : 1, sizeof(*s->co));
 	if (!s->co)
 		return run_fail(r, "out of memory");
+	/* Every series now: nothing is allocated once the phase runs. */
+	for (unsigned int i = 0; i < s->ncorunners; i++)
+		if (series_init(&s->co[i].series, r->slice_ns, r->span_ns) != 0)
+			return run_fail(r, "out of memory for co-runner series");
+	if (series_init(&s->co_merged, r->slice_ns, r->span_ns) != 0)
+		return run_fail(r, "out of memory for co-runner series");
 	return 0;
 }
 
@@ -125,18 +172,19 @@ static void *corunner_main(void *arg)
 static void fault_measure_begin(struct run *r)
 {
 	struct fault_state *s = r->priv;
+	int rc;
 
+	series_start(&s->co_merged, r->t0_ns);
 	for (unsigned int i = 0; i < s->ncorunners; i++) {
 		struct corunner *c = &s->co[i];
 
 		c->run = r;
 		c->rng = (uint64_t)r->common.seed * 31 + i + 1;
-		if (series_init(&c->series, r->t0_ns, r->slice_ns, r->span_ns) != 0) {
-			run_fail(r, "out of memory for co-runner series");
-			return;
-		}
-		if (pthread_create(&c->tid, NULL, corunner_main, c) != 0) {
-			run_fail(r, "cannot start co-runner %u", i);
+		series_start(&c->series, r->t0_ns);
+		rc = run_thread_start(&c->tid, corunner_main, c);
+		if (rc != 0) {
+			run_fail(r, "cannot start co-runner %u of %u: %s", i, s->ncorunners,
+				 strerror(rc));
 			return;
 		}
 		c->started = 1;
@@ -147,8 +195,6 @@ static void fault_measure_end(struct run *r)
 {
 	struct fault_state *s = r->priv;
 
-	if (series_init(&s->co_merged, r->t0_ns, r->slice_ns, r->span_ns) != 0)
-		run_fail(r, "out of memory for co-runner series");
 	for (unsigned int i = 0; i < s->ncorunners; i++) {
 		struct corunner *c = &s->co[i];
 
@@ -156,11 +202,9 @@ static void fault_measure_end(struct run *r)
 			continue;
 		pthread_join(c->tid, NULL);
 		s->co_units += c->units;
-		if (s->co_merged.slots)
-			series_merge(&s->co_merged, &c->series);
+		series_merge(&s->co_merged, &c->series);
 	}
-	if (s->co_merged.slots)
-		series_fold_tail(&s->co_merged);
+	series_fold_tail(&s->co_merged);
 }
 
 static void fault_worker(struct worker *w)
@@ -246,6 +290,8 @@ const struct workload workload_fault_storm = {
 	.summary = "threads touching a large random-filled buffer, plus CPU-bound co-runners counting work",
 	.opts = fault_opts,
 	.params_size = sizeof(struct fault_params),
+	.check = fault_check,
+	.budget = fault_budget,
 	.setup = fault_setup,
 	.measure_begin = fault_measure_begin,
 	.measure_end = fault_measure_end,

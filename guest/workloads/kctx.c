@@ -64,10 +64,12 @@ static const struct opt kctx_opts[] = {
 		"kernel context of the touches", .choices = contexts),
 	OPT_ROW("bytes", OPT_SIZE_PCT, P(bytes), "256M",
 		"kernel buffer touched per pass, or NN% of MemTotal",
-		.min = APF_KCTX_MIN_BYTES, .max = APF_KCTX_MAX_BYTES),
+		.min = APF_KCTX_MIN_BYTES, .max = APF_KCTX_MAX_BYTES,
+		.why = "the module's limit, and MemTotal"),
 	OPT_ROW("chunk-pages", OPT_INT, P(chunk_pages), "64",
 		"pages per stay in the context (IRQs off at most this long)",
-		.min = 1, .max = APF_KCTX_MAX_CHUNK_PAGES),
+		.min = 1, .max = APF_KCTX_MAX_CHUNK_PAGES,
+		.why = "the module's limit on one stay in the context"),
 	OPT_ROW("write", OPT_FLAG, P(write), NULL, "write each touched word back (dirty the page)"),
 	OPT_ROW("check", OPT_FLAG, P(check), NULL,
 		"run apf-kctx-check (module ABI checks, reloads the module) before measuring"),
@@ -118,6 +120,29 @@ static int kctx_run_checker(struct run *r)
 	return 0;
 }
 
+static int kctx_check(struct run *r)
+{
+	const struct kctx_params *p = r->params;
+	char b[32], t[32];
+
+	if (r->nthreads != 1)
+		return run_usage(r, "--threads %u: kctx runs one worker (the module takes one "
+				 "request at a time)", r->nthreads);
+	if (p->bytes > r->m->mem_total)
+		return run_usage(r, "--bytes %s is more than %s (%s)", fmt_bytes(p->bytes, b, sizeof(b)),
+				 r->m->described ? "the guest's --mem" : "MemTotal",
+				 fmt_bytes(r->m->mem_total, t, sizeof(t)));
+	return 0;
+}
+
+static void kctx_budget(const struct run *r, struct budget *b)
+{
+	const struct kctx_params *p = r->params;
+
+	budget_add(b, "kernel buffer", BUDGET_KERNEL, 1, p->bytes);
+	budget_add(b, "kctx state", BUDGET_USER, 1, sizeof(struct kctx_state));
+}
+
 static int kctx_setup(struct run *r)
 {
 	struct kctx_params *p = r->params;
@@ -126,9 +151,6 @@ static int kctx_setup(struct run *r)
 	uint64_t t0;
 	int rc;
 
-	if (r->nthreads != 1)
-		return run_usage(r, "--threads %u: kctx runs one worker (the module takes one "
-				 "request at a time)", r->nthreads);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return run_fail(r, "out of memory");
@@ -330,6 +352,8 @@ const struct workload workload_kctx = {
 	.opts = kctx_opts,
 	.params_size = sizeof(struct kctx_params),
 	.default_threads = kctx_default_threads,
+	.check = kctx_check,
+	.budget = kctx_budget,
 	.setup = kctx_setup,
 	.worker = kctx_worker,
 	.teardown = kctx_teardown,

@@ -28,6 +28,10 @@ static const char *const ops[] = { "stat", "open", NULL };
 #define FANOUT1 64
 #define FANOUT2 32
 #define PATH_LEN 96
+/* Kernel memory per entry: dentry, inode and, on tmpfs, its page-cache side. */
+#define ENTRY_KERNEL 1024
+/* Tree building looks for SIGTERM every this many files. */
+#define POLL_FILES 64
 
 struct rcu_params {
 	int64_t files;
@@ -49,7 +53,8 @@ struct rcu_state {
 
 #define P(f) offsetof(struct rcu_params, f)
 static const struct opt rcu_opts[] = {
-	OPT_ROW("files", OPT_INT, P(files), "200000", "entries in the tree", .min = 1, .max = 20000000),
+	OPT_ROW("files", OPT_INT, P(files), "200000", "entries in the tree", .min = 1, .max = 2000000,
+		.why = "each costs ~1 KiB in the kernel and ~40 us to build and remove"),
 	OPT_ROW("dir", OPT_STR, P(dir), NULL, "make the tree under this directory (default $TMPDIR or /tmp)"),
 	OPT_ROW("op", OPT_ENUM, P(op), "stat", "lookup operation", .choices = ops),
 	OPT_ROW("renamer", OPT_FLAG, P(renamer), NULL, "rename entries in a loop beside the readers"),
@@ -78,6 +83,8 @@ static int build_tree(struct run *r, struct rcu_state *s)
 			return run_fail(r, "mkdir %s: %s", dir1, strerror(errno));
 		if (first && mkdir(dir2, 0755) != 0 && errno != EEXIST)
 			return run_fail(r, "mkdir %s: %s", dir2, strerror(errno));
+		if (i % POLL_FILES == 0 && run_poll_stop(r))
+			return APF_EXIT_FAILED;
 		fd = open(path_of(s, i), O_CREAT | O_WRONLY | O_EXCL, 0644);
 		if (fd < 0)
 			return run_fail(r, "create %s: %s", path_of(s, i), strerror(errno));
@@ -86,18 +93,44 @@ static int build_tree(struct run *r, struct rcu_state *s)
 	return 0;
 }
 
+static const char *tree_base(const struct rcu_params *p)
+{
+	return p->dir ? p->dir : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+}
+
+static int rcu_check(struct run *r)
+{
+	const struct rcu_params *p = r->params;
+
+	/* A described guest has its own /tmp; only an explicit --dir is checked. */
+	if (strlen(r->m->described ? (p->dir ? p->dir : "") : tree_base(p)) > PATH_LEN - 40)
+		return run_usage(r, "--dir %.64s...: path too long (max %d)", tree_base(p),
+				 PATH_LEN - 40);
+	return 0;
+}
+
+static void rcu_budget(const struct run *r, struct budget *b)
+{
+	const struct rcu_params *p = r->params;
+
+	budget_add(b, "paths", BUDGET_USER, (uint64_t)p->files, PATH_LEN);
+	budget_add(b, "directory tree", BUDGET_KERNEL, (uint64_t)p->files, ENTRY_KERNEL);
+	if (p->renamer) {
+		budget_add(b, "thread stacks", BUDGET_VIRT, 1, RUN_THREAD_STACK);
+		budget_add(b, "threads", BUDGET_KERNEL, 1, RUN_THREAD_RESIDENT);
+	}
+}
+
 static int rcu_setup(struct run *r)
 {
 	struct rcu_params *p = r->params;
 	struct rcu_state *s = calloc(1, sizeof(*s));
-	const char *base = p->dir ? p->dir : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	const char *base = tree_base(p);
 	uint64_t t0;
 
 	if (!s)
 		return run_fail(r, "out of memory");
 	r->priv = s;
-	if (strlen(base) > PATH_LEN - 40)
-		return run_usage(r, "--dir %s: path too long (max %d)", base, PATH_LEN - 40);
 	snprintf(s->root, sizeof(s->root), "%s/apfw-tree.XXXXXX", base);
 	if (!mkdtemp(s->root)) {
 		int e = errno;
@@ -143,7 +176,7 @@ static void rcu_measure_begin(struct run *r)
 
 	if (!p->renamer)
 		return;
-	if (pthread_create(&s->renamer, NULL, renamer_main, r) != 0)
+	if (run_thread_start(&s->renamer, renamer_main, r) != 0)
 		run_fail(r, "cannot start the renamer thread");
 	else
 		s->renamer_started = 1;
@@ -229,6 +262,8 @@ const struct workload workload_rcu_readers = {
 	.summary = "threads doing RCU-walk path lookups in a large tree, optional renamer",
 	.opts = rcu_opts,
 	.params_size = sizeof(struct rcu_params),
+	.check = rcu_check,
+	.budget = rcu_budget,
 	.setup = rcu_setup,
 	.measure_begin = rcu_measure_begin,
 	.measure_end = rcu_measure_end,

@@ -25,9 +25,10 @@ struct wakeup_state {
 #define P(f) offsetof(struct wakeup_params, f)
 static const struct opt wakeup_opts[] = {
 	OPT_ROW("interval-us", OPT_INT, P(interval_us), "1000", "timer period, microseconds",
-		.min = 10, .max = 10000000),
+		.min = 10, .max = 1000000, .why = "a second: a stop waits out the current period"),
 	OPT_ROW("priority", OPT_INT, P(priority), "0",
-		"SCHED_FIFO priority of the timer threads, 0: SCHED_OTHER", .min = 0, .max = 99),
+		"SCHED_FIFO priority of the timer threads, 0: SCHED_OTHER", .min = 0, .max = 99,
+		.why = "SCHED_FIFO's range"),
 	OPT_END
 };
 

@@ -3,6 +3,7 @@
 # result files; fault-storm also with the wakeup probe beside it.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
+echo "1..23"
 make -s guest/apfw guest/apfw-exec-helper >/dev/null
 
 run_one() {
@@ -67,3 +68,12 @@ check "apfw list names the four workloads" \
 check "apfw run W --help lists common and workload options" \
 	bash -c 'guest/apfw run fault-storm --help | grep -q -- "--duration" &&
 		guest/apfw run fault-storm --help | grep -q -- "--corunners"'
+
+# Every number a workload takes shows its bounds and where the upper one
+# comes from (the table refuses a numeric row without bounds at run time).
+unbounded=$(for w in $(guest/apfw list | awk '{ print $1 }'); do
+	guest/apfw run "$w" --help | grep -E '^  --[a-z-]+ (N|SIZE|SIZE\|NN%|SEC) ' | grep -v '\[.*\.\..*\] max: ' | sed "s/^/$w:/"
+done)
+expect_eq "--help: every numeric option of every workload has bounds and a reason" "" "$unbounded"
+check "apfw check prints the resolved parameters as one JSON line" \
+	bash -c 'guest/apfw check wakeup --mem 512M --vcpus 2 | jq -e ".params.threads == 2 and .memory.available_bytes == 536870912" >/dev/null'

@@ -145,6 +145,7 @@ int main(void)
 	struct tap t = { 0 };
 	uint64_t *v = malloc(N * sizeof(*v)), *copy = malloc(N * sizeof(*v));
 
+	tap_plan(18);
 	buckets(&t);
 	for (size_t i = 0; i < N; i++)
 		v[i] = 100 + (uint64_t)(uniform01() * 1e6);

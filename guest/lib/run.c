@@ -292,6 +292,7 @@ void run_free(struct run *r)
 	for (unsigned int i = 0; r->workers && i < r->nthreads; i++) {
 		free(r->workers[i].hist);
 		series_free(&r->workers[i].series);
+		ilog_free(&r->workers[i].ilog);
 	}
 	free(r->workers);
 	series_free(&r->merged_series);

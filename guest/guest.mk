@@ -2,7 +2,7 @@
 # exec-storm helper, the C unit tests of guest/lib and the bench-self tool.
 GUEST_CFLAGS  := $(CFLAGS) -Iguest/lib -pthread
 GUEST_LDFLAGS := -static -pthread
-GUEST_LIBS    := -lnuma -lm
+GUEST_LIBS    := -lnuma -lz -lm
 
 GUEST_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard guest/lib/*.c))
 APFW_OBJ      := $(patsubst %.c,$(BUILD)/%.o,guest/apfw.c $(wildcard guest/workloads/*.c))
@@ -15,6 +15,17 @@ guest/apfw: $(APFW_OBJ) $(GUEST_LIB_OBJ)
 # the kernel's exec path, not the helper's start-up.
 guest/apfw-exec-helper: guest/exec_helper.c
 	$(CC) -O2 -static -nostdlib -fno-stack-protector -o $@ $<
+
+# result.json's tool.version: `git describe` of the tree being built,
+# "unknown" outside git. The stamp is rewritten only when the version
+# changes, so a new commit rebuilds version.o and relinks, nothing more.
+APF_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(BUILD)/guest/version.stamp: guest-version-check
+	@mkdir -p $(@D)
+	@echo '$(APF_VERSION)' | cmp -s - $@ || echo '$(APF_VERSION)' >$@
+$(BUILD)/guest/lib/version.o: $(BUILD)/guest/version.stamp
+$(BUILD)/guest/lib/version.o: GUEST_CFLAGS += -DAPF_VERSION='"$(APF_VERSION)"'
+.PHONY: guest-version-check
 
 $(BUILD)/guest/%.o: guest/%.c
 	@mkdir -p $(@D)

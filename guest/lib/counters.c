@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "counters.h"
@@ -92,6 +93,25 @@ static int64_t hyp_irqs(void)
 	return total;
 }
 
+static int64_t tv_us(struct timeval tv)
+{
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+/* RUSAGE_CHILDREN counts children once they are waited for. */
+static void cpu_usage(struct guest_counters *c)
+{
+	struct rusage self, kids;
+
+	c->usr_us = c->sys_us = c->nvcsw = c->nivcsw = -1;
+	if (getrusage(RUSAGE_SELF, &self) != 0 || getrusage(RUSAGE_CHILDREN, &kids) != 0)
+		return;
+	c->usr_us = tv_us(self.ru_utime) + tv_us(kids.ru_utime);
+	c->sys_us = tv_us(self.ru_stime) + tv_us(kids.ru_stime);
+	c->nvcsw = self.ru_nvcsw + kids.ru_nvcsw;
+	c->nivcsw = self.ru_nivcsw + kids.ru_nivcsw;
+}
+
 void counters_read(struct guest_counters *c)
 {
 	static const size_t len = 64 * 1024;
@@ -106,6 +126,7 @@ void counters_read(struct guest_counters *c)
 	free(buf);
 	c->steal_ms = steal_ms();
 	c->hyp_irqs = hyp_irqs();
+	cpu_usage(c);
 }
 
 static int64_t sub(int64_t a, int64_t b)
@@ -121,6 +142,10 @@ void counters_delta(struct guest_counters *d, const struct guest_counters *b,
 	d->pswpout = sub(a->pswpout, b->pswpout);
 	d->steal_ms = sub(a->steal_ms, b->steal_ms);
 	d->hyp_irqs = sub(a->hyp_irqs, b->hyp_irqs);
+	d->usr_us = sub(a->usr_us, b->usr_us);
+	d->sys_us = sub(a->sys_us, b->sys_us);
+	d->nvcsw = sub(a->nvcsw, b->nvcsw);
+	d->nivcsw = sub(a->nivcsw, b->nivcsw);
 }
 
 const char *apf_mode_effective(bool kvm, bool apf, bool apf_int, bool no_kvmapf)

@@ -2,7 +2,7 @@
  * Guest-side facts: counters read before and after the measured phase
  * (reported as deltas), and the environment, including the async-PF mode
  * the guest actually got (CPUID 0x40000001 under a KVM signature, plus
- * `no-kvmapf` on the command line). A counter that cannot be read is -1
+ * `no-kvmapf` on the command line), and the workload's own CPU use. A counter that cannot be read is -1
  * and ends up as null in result.json, never 0.
  */
 #ifndef APF_COUNTERS_H
@@ -15,6 +15,12 @@ struct guest_counters {
 	int64_t pgmajfault, pswpin, pswpout;
 	int64_t steal_ms;
 	int64_t hyp_irqs;	/* "HYP" line of /proc/interrupts, -1 if absent */
+	/*
+	 * CPU of the workload: getrusage of this process (all its threads)
+	 * plus its reaped children (exec-storm's), -1 if unreadable.
+	 */
+	int64_t usr_us, sys_us;
+	int64_t nvcsw, nivcsw;	/* voluntary, involuntary context switches */
 };
 
 struct guest_env {

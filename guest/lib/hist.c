@@ -1,9 +1,4 @@
-/*
- * Latency histogram (see hist.h for the error bound and memory). The
- * percentile-distribution writer follows HdrHistogram's
- * hdr_percentiles_print layout (5 ticks per half distance) so existing
- * plotters read latency.hgrm unchanged.
- */
+/* Latency histogram (see hist.h for the error bound and memory). */
 #include <math.h>
 #include <string.h>
 #include "hist.h"
@@ -121,44 +116,4 @@ double hist_stddev(const struct hist *h)
 	mean = (long double)h->sum / n;
 	var = (long double)h->sumsq / n - mean * mean;
 	return var > 0 ? (double)sqrtl(var) : 0.0;
-}
-
-int hist_write_hgrm(const struct hist *h, FILE *f)
-{
-	const double scale = 1000.0;	/* ns -> us */
-	const int ticks_per_half = 5;
-	double p = 0;
-
-	fprintf(f, "%12s %14s %10s %14s\n\n", "Value", "Percentile", "TotalCount",
-		"1/(1-Percentile)");
-	if (h->count > 0) {
-		for (;;) {
-			uint64_t cum;
-			unsigned int i = percentile_bucket(h, p, &cum);
-			double q = (double)cum / (double)h->count;
-
-			if (cum >= h->count) {
-				fprintf(f, "%12.3f %1.12f %10llu\n", (double)h->max / scale, 1.0,
-					(unsigned long long)cum);
-				break;
-			}
-			fprintf(f, "%12.3f %1.12f %10llu %14.2f\n", (double)bucket_value(h, i) / scale,
-				q, (unsigned long long)cum, 1.0 / (1.0 - q));
-			/* Next level: step shrinks by half each time 1/(1-p) doubles. */
-			{
-				double reporting = 100.0 / (100.0 - q * 100.0);
-				double half = pow(2, floor(log2(reporting)) + 1);
-				double next = q * 100.0 + 100.0 / (half * ticks_per_half);
-
-				p = next > p ? next : p + 1e-9;
-			}
-		}
-	}
-	fprintf(f, "#[Mean    = %12.3f, StdDeviation   = %12.3f]\n",
-		h->count ? hist_mean(h) / scale : 0.0, h->count ? hist_stddev(h) / scale : 0.0);
-	fprintf(f, "#[Max     = %12.3f, Total count    = %12llu]\n",
-		(double)(h->count ? h->max : 0) / scale, (unsigned long long)h->count);
-	fprintf(f, "#[Buckets = %12u, SubBuckets     = %12u]\n",
-		HB_MAX_EXP - HB_SUB_BITS, HB_SUB);
-	return ferror(f) ? -1 : 0;
 }

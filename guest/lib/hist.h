@@ -6,7 +6,8 @@
  * Percentiles report the midpoint of the bucket holding the rank, clamped
  * to the recorded min/max: within 0.4% of the exact order statistic.
  * Sum and sum of squares are kept as 128-bit integers so mean and stddev
- * are exact and merging is plain addition.
+ * are exact and merging is plain addition. HdrHistogram's file formats
+ * for it are in hdr.h.
  */
 #ifndef APF_HIST_H
 #define APF_HIST_H
@@ -50,7 +51,5 @@ void hist_merge(struct hist *dst, const struct hist *src);
 uint64_t hist_percentile(const struct hist *h, double p);
 double hist_mean(const struct hist *h);
 double hist_stddev(const struct hist *h);
-/* HdrHistogram percentile-distribution text, values in microseconds. */
-int hist_write_hgrm(const struct hist *h, FILE *f);
 
 #endif

@@ -8,6 +8,14 @@
  * its midpoint is within 0.4% of any value in it. Values are clamped to
  * HB_MAX_VALUE (2^44-1 ns, about 4.9 hours). 4864 buckets in all.
  *
+ * This is exactly HdrHistogram's layout for lowest discernible value 1,
+ * 2 significant digits and highest trackable value HB_MAX_VALUE: its
+ * sub-bucket count is 256 (bucket 0 covers 0..255 one by one, every later
+ * bucket the upper half of a 256-wide range, 128 sub-buckets of width
+ * 2^k), it needs 37 buckets, and its counts array has (37 + 1) * 128 =
+ * 4864 entries, index for index ours. latency.hgrm and latency.hlog
+ * describe our histograms in those terms (HB_HDR_*).
+ *
  * Freestanding: no libc, usable from kernel code.
  */
 #ifndef APF_HIST_BUCKETS_H
@@ -27,6 +35,10 @@ typedef uint64_t hb_u64;
 #define HB_MAX_EXP    43                           /* top octave 2^43..2^44 */
 #define HB_MAX_VALUE  ((((hb_u64)1) << (HB_MAX_EXP + 1)) - 1)
 #define HB_NBUCKETS   (HB_LINEAR + (HB_MAX_EXP - HB_SUB_BITS) * HB_SUB)
+
+#define HB_HDR_SIGFIGS     2                             /* significant digits */
+#define HB_HDR_SUB_BUCKETS HB_LINEAR                     /* 256 */
+#define HB_HDR_BUCKETS     (HB_MAX_EXP - HB_SUB_BITS + 1) /* 37 */
 
 static inline unsigned int hb_index(hb_u64 v)
 {

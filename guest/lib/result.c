@@ -1,12 +1,15 @@
 /* Result files and the human summary (see result.h). */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "clock.h"
+#include "hdr.h"
 #include "result.h"
+#include "version.h"
 
 static const double pct_levels[] = { 50, 90, 99, 99.9, 99.99 };
 static const char *const pct_keys[] = { "p50", "p90", "p99", "p99.9", "p99.99" };
@@ -135,18 +138,45 @@ static void write_series(struct json *j, const struct run *r, const struct run_o
 	json_end(j);
 }
 
-static void write_guest(struct json *j, const struct run_outcome *o)
+/* Deltas over the measured phase; every field -1 (null) when it did not run. */
+static struct guest_counters phase_delta(const struct run_outcome *o)
 {
-	struct guest_counters d = { -1, -1, -1, -1, -1 };
+	struct guest_counters d;
 
+	memset(&d, 0xff, sizeof(d));
 	if (o->measured)
 		counters_delta(&d, &o->before, &o->after);
+	return d;
+}
+
+static void write_guest(struct json *j, const struct run_outcome *o)
+{
+	struct guest_counters d = phase_delta(o);
+
 	json_obj(j, "guest");
 	json_opt_int(j, "pgmajfault", d.pgmajfault);
 	json_opt_int(j, "pswpin", d.pswpin);
 	json_opt_int(j, "pswpout", d.pswpout);
 	json_opt_int(j, "steal_ms", d.steal_ms);
 	json_opt_int(j, "hyp_irqs", d.hyp_irqs);
+	json_end(j);
+}
+
+static double us_to_s(int64_t us)
+{
+	return us < 0 ? NAN : (double)us / 1e6;
+}
+
+/* The workload's CPU over the measured phase (counters.h says whose). */
+static void write_cpu(struct json *j, const struct run_outcome *o)
+{
+	struct guest_counters d = phase_delta(o);
+
+	json_obj(j, "cpu");
+	json_num(j, "usr_s", us_to_s(d.usr_us));
+	json_num(j, "sys_s", us_to_s(d.sys_us));
+	json_opt_int(j, "voluntary_ctxsw", d.nvcsw);
+	json_opt_int(j, "involuntary_ctxsw", d.nivcsw);
 	json_end(j);
 }
 
@@ -168,6 +198,10 @@ static int write_result_json(FILE *f, const struct run *r, const struct run *c,
 
 	json_begin(&j, f);
 	json_str(&j, "schema", "apfbench/1");
+	json_obj(&j, "tool");
+	json_str(&j, "name", "apfbench");
+	json_str(&j, "version", apf_version());
+	json_end(&j);
 	json_str(&j, "workload", r->wl->name);
 	write_params(&j, r);
 	write_env(&j);
@@ -188,6 +222,7 @@ static int write_result_json(FILE *f, const struct run *r, const struct run *c,
 		write_companion(&j, c);
 	write_series(&j, r, o);
 	write_guest(&j, o);
+	write_cpu(&j, o);
 	json_null(&j, "host");
 	return json_finish(&j);
 }
@@ -228,12 +263,99 @@ struct result_args {
 
 static int hgrm_main(FILE *f, const void *arg)
 {
-	return hist_write_hgrm(&((const struct result_args *)arg)->r->merged, f);
+	return hdr_write_hgrm(&((const struct result_args *)arg)->r->merged, f);
 }
 
 static int hgrm_companion(FILE *f, const void *arg)
 {
-	return hist_write_hgrm(&((const struct result_args *)arg)->c->merged, f);
+	return hdr_write_hgrm(&((const struct result_args *)arg)->c->merged, f);
+}
+
+/* Where the runs' interval logs stop being complete (slice index). */
+static unsigned int hlog_until(const struct run *const *runs)
+{
+	unsigned int until = UINT_MAX;
+
+	for (int k = 0; k < 2 && runs[k]; k++)
+		for (unsigned int i = 0; i < runs[k]->nthreads; i++) {
+			const struct worker *w = &runs[k]->workers[i];
+			unsigned int u = ilog_complete_until(&w->ilog, w->hist);
+
+			if (u < until)
+				until = u;
+		}
+	return until;
+}
+
+/* Slice `slot` of run x, all its workers added up, as one log line. */
+static int hlog_slice(FILE *f, const struct run *x, struct ilog_cursor *cur, uint64_t *counts,
+		      unsigned int slot, const char *tag, double dur)
+{
+	unsigned int nfull = x->merged_series.nfull;
+	double start = slot * x->common.slice_s, len = x->common.slice_s;
+
+	memset(counts, 0, HB_NBUCKETS * sizeof(*counts));
+	for (unsigned int i = 0; i < x->nthreads; i++)
+		if (ilog_add_slice(&x->workers[i].ilog, &cur[i], x->workers[i].hist, slot,
+				   slot == nfull - 1, counts) != 0) {
+			fprintf(stderr, "apfw: latency.hlog: a slice record of worker %u is corrupt\n", i);
+			return -1;
+		}
+	/* The last row holds the folded tail (series.h): up to the real end. */
+	if (slot == nfull - 1 && dur - start > len)
+		len = dur - start;
+	return hdr_log_interval(f, tag, start, len, counts);
+}
+
+/*
+ * latency.hlog: one interval per series row, the workload's untagged and a
+ * companion probe's tagged with its name. BaseTime is the measured
+ * phase's start on the wall clock; timestamps count from it.
+ */
+static int hlog(FILE *f, const void *arg)
+{
+	const struct result_args *a = arg;
+	const struct run *runs[3] = { a->r, a->o->measured ? a->c : NULL, NULL };
+	struct ilog_cursor *cur[2] = { NULL, NULL };
+	struct timespec wall;
+	char comment[160];
+	unsigned int until, nfull = a->r->merged_series.nfull;
+	uint64_t *counts = NULL;
+	double epoch;
+	int rc = -1;
+
+	clock_gettime(CLOCK_REALTIME, &wall);
+	epoch = (double)wall.tv_sec + wall.tv_nsec / 1e9 - (double)(now_ns() - a->r->t0_ns) / 1e9;
+	snprintf(comment, sizeof(comment),
+		 "[Logged with apfbench %s: %s, values in ns, Interval_Max in ms]", apf_version(),
+		 a->r->wl->name);
+	if (hdr_log_header(f, epoch, comment) != 0)
+		return -1;
+	if (!a->o->measured || !a->r->merged_series.slots)
+		return 0;
+	until = hlog_until(runs);
+	counts = malloc(HB_NBUCKETS * sizeof(*counts));
+	for (int k = 0; k < 2 && runs[k]; k++)
+		cur[k] = calloc(runs[k]->nthreads, sizeof(*cur[k]));
+	if (!counts || !cur[0] || (runs[1] && !cur[1])) {
+		fprintf(stderr, "apfw: latency.hlog: out of memory\n");
+		goto out;
+	}
+	for (unsigned int s = 0; s < nfull && s < until; s++)
+		for (int k = 0; k < 2 && runs[k]; k++)
+			if (hlog_slice(f, runs[k], cur[k], counts, s, k ? runs[k]->wl->name : NULL,
+				       duration_s(a->r)) != 0)
+				goto out;
+	if (until < nfull)
+		fprintf(f, "#[apfbench: intervals from %.3f s on are missing: the interval "
+			   "histograms reached their memory cap (%u MiB per thread)]\n",
+			until * a->r->common.slice_s, ILOG_MAX_BYTES >> 20);
+	rc = ferror(f) ? -1 : 0;
+out:
+	free(counts);
+	free(cur[0]);
+	free(cur[1]);
+	return rc;
 }
 
 static int series_tsv(FILE *f, const void *arg)
@@ -298,6 +420,7 @@ int result_write(const struct run *r, const struct run *c, const struct run_outc
 		return 0;
 	}
 	if (write_atomically(dir, "latency.hgrm", hgrm_main, &a) != 0 ||
+	    write_atomically(dir, "latency.hlog", hlog, &a) != 0 ||
 	    write_atomically(dir, "series.tsv", series_tsv, &a) != 0)
 		return -1;
 	if (c && o->measured) {

@@ -308,6 +308,8 @@ static void budget_engine(const struct run *r, struct budget *b)
 
 	budget_add(b, "time series", BUDGET_USER, n + 1, series_bytes(r->slice_ns, r->span_ns));
 	budget_add(b, "histograms", BUDGET_USER, n, sizeof(struct hist));
+	budget_add(b, "interval log", BUDGET_USER, n,
+		   ilog_bytes(series_slots(r->slice_ns, r->span_ns)));
 	budget_add(b, "worker state", BUDGET_USER, n, sizeof(struct worker));
 	budget_add(b, "thread stacks", BUDGET_VIRT, n, RUN_THREAD_STACK);
 	budget_add(b, "threads", BUDGET_KERNEL, n, RUN_THREAD_RESIDENT);
@@ -377,6 +379,8 @@ static int workers_alloc(struct run *r)
 		hist_init(w->hist);
 		if (series_init(&w->series, r->slice_ns, r->span_ns) != 0)
 			return run_fail(r, "out of memory for the time series");
+		if (ilog_init(&w->ilog, w->series.nslots) != 0)
+			return run_fail(r, "out of memory for the interval log");
 	}
 	hist_init(&r->merged);
 	if (series_init(&r->merged_series, r->slice_ns, r->span_ns) != 0)
@@ -426,6 +430,7 @@ void run_free(struct run *r)
 	for (unsigned int i = 0; r->workers && i < r->nthreads; i++) {
 		free(r->workers[i].hist);
 		series_free(&r->workers[i].series);
+		ilog_free(&r->workers[i].ilog);
 	}
 	free(r->workers);
 	series_free(&r->merged_series);

@@ -16,7 +16,7 @@
  * inside long set-up loops, so a signal ends a run promptly at any stage.
  *
  * A worker times each operation and calls worker_record(); everything it
- * touches on the hot path is its own (hist, series), merged at the end.
+ * touches on the hot path is its own (hist, series, ilog), merged at the end.
  */
 #ifndef APF_RUN_H
 #define APF_RUN_H
@@ -30,6 +30,7 @@
 #include "counters.h"
 #include "hist.h"
 #include "budget.h"
+#include "ilog.h"
 #include "json.h"
 #include "machine.h"
 #include "opts.h"
@@ -70,6 +71,7 @@ struct worker {
 	uint64_t rng;		/* per-thread xorshift state, never 0 */
 	struct hist *hist;
 	struct series series;
+	struct ilog ilog;	/* per-slice histograms for latency.hlog */
 	void *priv;		/* the workload's per-thread state */
 };
 
@@ -154,8 +156,20 @@ bool run_poll_stop(struct run *r);
 /* pthread_create with apfw's fixed stack size; 0 or an errno value. */
 int run_thread_start(pthread_t *tid, void *(*fn)(void *), void *arg);
 
+/*
+ * Close the interval-log slices that ended before now_ns. worker_record()
+ * does it; a worker that fills w->hist otherwise (kctx adds whole passes)
+ * calls it first with the time the samples finished.
+ */
+static inline void worker_slice_sync(struct worker *w, uint64_t now_ns)
+{
+	if (now_ns >= w->ilog.cur_end_ns)
+		ilog_close(&w->ilog, w->hist, &w->series, now_ns);
+}
+
 static inline void worker_record(struct worker *w, uint64_t now_ns, uint64_t lat_ns)
 {
+	worker_slice_sync(w, now_ns);
 	hist_record(w->hist, lat_ns);
 	series_record(&w->series, now_ns, lat_ns);
 }

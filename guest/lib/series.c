@@ -12,6 +12,13 @@ static uint64_t slots_for(uint64_t slice_ns, uint64_t span_ns)
 	return n > UINT64_MAX - 2 ? UINT64_MAX : n + 2;
 }
 
+unsigned int series_slots(uint64_t slice_ns, uint64_t span_ns)
+{
+	uint64_t n = slots_for(slice_ns, span_ns);
+
+	return n > UINT_MAX ? UINT_MAX : (unsigned int)n;
+}
+
 uint64_t series_bytes(uint64_t slice_ns, uint64_t span_ns)
 {
 	uint64_t n = slots_for(slice_ns, span_ns);

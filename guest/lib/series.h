@@ -30,6 +30,8 @@ struct series {
 int series_init(struct series *s, uint64_t slice_ns, uint64_t span_ns);
 /* Bytes series_init will allocate for this span and slice. */
 uint64_t series_bytes(uint64_t slice_ns, uint64_t span_ns);
+/* Slots series_init() makes for this span (UINT_MAX when too many). */
+unsigned int series_slots(uint64_t slice_ns, uint64_t span_ns);
 void series_start(struct series *s, uint64_t t0_ns);
 void series_free(struct series *s);
 void series_advance(struct series *s, uint64_t now_ns);

@@ -239,6 +239,8 @@ static void kctx_worker(struct worker *w)
 			return;
 		}
 		t1 = now_ns();
+		/* latency.hlog puts a whole pass in the slice where it ended. */
+		worker_slice_sync(w, t1);
 		for (unsigned int i = 0; i < HB_NBUCKETS; i++)
 			if (s->buckets[i])
 				hist_add_bucket(h, i, s->buckets[i]);

@@ -25,6 +25,10 @@ check "fault-storm ok natively, accel native, kernel local" \
 expect_eq "50% of memory = 128M, not 50% of this machine" 134217728 "$(jq -r .params.bytes "$f")"
 check "exec-storm got --argv-bytes 1M" jq -e '.params.argv_bytes == 1048576' \
 	"$R/cells/local/local/native/none/exec-storm/rep-1/result.json"
+for w in fault-storm exec-storm; do
+	check "$w: result files valid (tests/check-result)" \
+		"$TOP/tests/check-result" "$R/cells/local/local/native/none/$w/rep-1"
+done
 check "run.json: modes collapsed to native" jq -e '.modes.run == ["native"] and .host.accel == "native"' "$R/run.json"
 if [ "$pressure" = none ]; then
 	skip "limit50 natively" "needs root and host/pressure"

@@ -39,7 +39,17 @@ if [ -s "$r" ]; then
 	check "fault-storm: buffer size and page count recorded" \
 		jq -e '.params.bytes == 67108864 and .params.pages == 16384' "$r"
 fi
+r=$TMP_T/fault-storm/result.json
+[ -s "$r" ] && check "cpu: measured, and no more than the CPUs here could give in the phase" \
+	jq -e --argjson n "$(nproc)" '(.cpu.usr_s + .cpu.sys_s) as $c | $c > 0 and
+		$c <= $n * .duration_s * 1.5 + 0.5 and .cpu.voluntary_ctxsw >= 0 and
+		.cpu.involuntary_ctxsw >= 0' "$r"
+[ -s "$r" ] && check "tool: apfbench, version = git describe of this tree" \
+	jq -e --arg v "$(git describe --always --dirty 2>/dev/null || echo unknown)" \
+		'.tool == { name: "apfbench", version: $v }' "$r"
 r=$TMP_T/exec-storm/result.json
+[ -s "$r" ] && check "exec-storm: cpu counts the reaped children's (spawns wait: voluntary switches)" \
+	jq -e '.cpu.sys_s > 0 and .cpu.voluntary_ctxsw > 0' "$r"
 [ -s "$r" ] && check "exec-storm: 256K of argv+envp split into strings both sides" \
 	jq -e '.params.argv_bytes == 262144 and .params.argv_strings > 1 and .params.envp_strings > 0' "$r"
 r=$TMP_T/rcu-readers/result.json

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real guest/apfw in a TCG guest, one short run per default kernel:
-# the result comes back complete (schema, files) with the host's env merged
-# in (accel, kernel, release from the guest, effective mode).
+# the result comes back complete (schema and files by tests/check-result,
+# latency.hlog included) with the host's env merged in (accel, kernel,
+# release from the guest, effective mode).
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 
@@ -22,9 +23,7 @@ run() {
 	expect_eq "$w on $k: exit 0" 0 "$rc"
 	[ "$rc" = 0 ] || sed 's/^/#   /' "$TMP_T/log"
 	expect_eq "$w on $k: status ok" ok "$(jq -r .status "$o/result.json")"
-	check "$w on $k: schema and fixed keys" jq -e '.schema == "apfbench/1" and
-		(["params","env","status","reason","duration_s","ops","ops_per_s","latency_ns",
-		  "corunner","series","guest","host"] - keys == [])' "$o/result.json"
+	check "$w on $k: result files valid (schema, sums, hgrm, hlog, series)" tests/check-result "$o"
 	expect_eq "$w on $k: guest release" "$(cat "$d/release")" "$(jq -r .env.kernel_release "$o/result.json")"
 	expect_eq "$w on $k: kernel name" "$k" "$(jq -r .env.kernel "$o/result.json")"
 	if [ "$(jq -r .env.accel "$o/result.json")" = tcg ]; then

@@ -149,6 +149,7 @@ int main(void)
 {
 	struct tap t = { 0 };
 
+	tap_plan(9);
 	roundtrip(&t);
 	slices(&t);
 	cap(&t);

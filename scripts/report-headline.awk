@@ -18,6 +18,8 @@ FNR == 1 { delete c; for (i = 1; i <= NF; i++) c[$i] = i; next }
 		if (axis == "run" && (" " runlevel " ") ~ (" " V[i] " ")) continue
 		settings = settings (settings == "" ? "" : " ") V[i] "=" $c[V[i]]
 	}
+	# along run: what each run is (its value on the run-level axes)
+	if (axis == "run") { nr = split(runlevel, RLA, " "); for (i = 1; i <= nr; i++) RLV[$c["value"], RLA[i]] = $c[RLA[i]] }
 	g = FILENAME SUBSEP w SUBSEP settings SUBSEP $c["metric"]
 	if (!(w in seenw)) { seenw[w] = 1; wl[++nw] = w }
 	if ($c["value"] == $c["baseline"]) { bm[g] = $c["mean"]; bc[g] = $c["ci95"]; next }
@@ -33,10 +35,18 @@ FNR == 1 { delete c; for (i = 1; i <= NF; i++) c[$i] = i; next }
 	R[w, k, "bm"] = bm[g]; R[w, k, "bc"] = bc[g]
 }
 
-# "kernel debian-6.12-cloud vs debian-6.1-cloud (pressure=none)"
-function head_of(w, k) {
-	return R[w, k, "axis"] " " R[w, k, "value"] " vs " R[w, k, "base"] \
-		(R[w, k, "settings"] == "" ? "" : " (" R[w, k, "settings"] ")")
+# "kernel debian-6.12-cloud vs debian-6.1-cloud (pressure=none)"; along
+# run also what the runs differ in: "run b vs a [kernel x vs y] (...)"
+function head_of(w, k,    s, i, nr, a, v, b) {
+	s = R[w, k, "axis"] " " R[w, k, "value"] " vs " R[w, k, "base"]
+	if (R[w, k, "axis"] == "run") {
+		nr = split(runlevel, RLA, " ")
+		for (i = 1; i <= nr; i++) {
+			a = RLA[i]; v = RLV[R[w, k, "value"], a]; b = RLV[R[w, k, "base"], a]
+			if (v != b) s = s " [" a " " v " vs " b "]"
+		}
+	}
+	return s (R[w, k, "settings"] == "" ? "" : " (" R[w, k, "settings"] ")")
 }
 
 function verdict(m, rel,    d) {

@@ -12,7 +12,8 @@ set boxwidth 0.6
 set yrange [0:*]
 set xtics noenhanced
 set grid noxtics
-set key outside right top vertical noenhanced
+# top of the legend = top of the stack
+set key outside right top vertical noenhanced invert
 do for [ext in "png svg"] {
 	load plotdir.'/term.gp'
 	plot for [i=2:np+1] data using i:xtic(1) title columnheader(i) lt (i - 1)

@@ -123,3 +123,11 @@ rc=0
 expect_eq "fleet run: exit 0" 0 "$rc"
 expect_eq "fleet run: compared along machine, m1 the baseline" "m1 m2" \
 	"$(awk -F'\t' 'NR > 1 { print $2 }' "$F/report/compare-machine.tsv" 2>/dev/null | awk '!s[$0]++' | tr '\n' ' ' | sed 's/ $//')"
+
+# ---- every file the comparison page links (cells of both runs, tables,
+# plots) exists relative to it
+mapfile -t hrefs < <(grep -o 'href="[^#"][^"]*"' "$O/index.html" | sed 's/^href="//; s/"$//' | sort -u)
+missing=''
+for h in "${hrefs[@]}"; do [ -e "$O/$h" ] || missing="$missing $h"; done
+if [ "${#hrefs[@]}" -gt 20 ] && [ -z "$missing" ]; then ok "all ${#hrefs[@]} links of the comparison page resolve"
+else not_ok "links of the comparison page" "${#hrefs[@]} links; missing:$(cut -c1-300 <<<"$missing")"; fi

@@ -4,10 +4,25 @@
  * fast for thousands of cells. It never parses JSON: apf-report extracts
  * plain tab-separated rows with jq and pipes them here.
  *
- *   apf-stats compare K COL...   rows "key1..keyK<TAB>column<TAB>value" on
- *       stdin; per key group and column (in the order given, the first is the
- *       baseline): n, mean, sd, 95% CI half-width (Student t), the relative
- *       change against the baseline, Welch's two-sided p and a '*' at p<0.05.
+ *   apf-stats compare [OPTIONS] K COL...   rows "key1..keyK<TAB>column<TAB>
+ *       value" on stdin; per key group and column (in the order given, the
+ *       first is the baseline): n, mean, sd, 95% CI half-width (Student t),
+ *       the relative change against the baseline, Welch's two-sided p, a '*'
+ *       where significant, the change's 95% CI half-width (relative), the
+ *       p adjusted for multiple comparisons over every test of the input
+ *       (one table: --adjust holm|bh) and the test's state. Groups with a
+ *       key field named by --untested (max latency: one sample per rep, no
+ *       distribution to test) and sides with fewer than --min-n values are
+ *       not tested, so they are also left out of the correction's family.
+ *   apf-stats adjust holm|bh     one p per line (NA allowed) -> the adjusted
+ *       p in input order: Holm's step-down Bonferroni (family-wise error)
+ *       or Benjamini-Hochberg (false discovery rate).
+ *   apf-stats pctci              rows "label<TAB>rep<TAB>upper_ns<TAB>count..."
+ *       (one histogram per rep) -> per label and percentile (50 90 99 99.9
+ *       99.99): the merged histogram's value and a 95% bootstrap interval
+ *       over repetitions (resample whole reps with replacement, merge,
+ *       read the percentile; exact enumeration of every resample up to 8
+ *       reps, 2000 seeded draws above).
  *   apf-stats spectrum           rows "label<TAB>upper_ns<TAB>count[<TAB>upper_ns
  *       <TAB>count...]" (histogram buckets; one row per rep, say, several
  *       rows may share a label) -> per label the merged
@@ -272,13 +287,214 @@ static struct group *group_get(struct groups *gs, const char *key)
 	return &gs->g[gs->n++];
 }
 
+/* ---- multiple comparisons ---- */
+
+enum adjust { ADJ_NONE, ADJ_HOLM, ADJ_BH };
+
+struct pv {
+	double p;
+	size_t i;	/* position in the caller's array */
+};
+
+static int pv_cmp(const void *a, const void *b)
+{
+	const struct pv *x = a, *y = b;
+
+	if (x->p != y->p)
+		return (x->p > y->p) - (x->p < y->p);
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * Adjust p[0..n) in place; NAN entries are not tests and stay NAN, the
+ * others form the family (m of them). Holm: sorted ascending, the k-th
+ * (1-based) becomes max over j <= k of min(1, (m - j + 1) p_(j)).
+ * Benjamini-Hochberg: min over j >= k of min(1, m p_(j) / j).
+ */
+static void p_adjust(double *p, size_t n, enum adjust how)
+{
+	struct pv *v;
+	size_t m = 0;
+
+	if (how == ADJ_NONE)
+		return;
+	v = xrealloc(NULL, (n ? n : 1) * sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(p[i]))
+			v[m++] = (struct pv){ p[i], i };
+	qsort(v, m, sizeof(*v), pv_cmp);
+	if (how == ADJ_HOLM) {
+		double run = 0.0;
+
+		for (size_t k = 0; k < m; k++) {
+			double a = fmin(1.0, (double)(m - k) * v[k].p);
+
+			run = fmax(run, a);
+			p[v[k].i] = run;
+		}
+	} else {
+		double run = 1.0;
+
+		for (size_t k = m; k-- > 0;) {
+			double a = fmin(1.0, (double)m * v[k].p / (double)(k + 1));
+
+			run = fmin(run, a);
+			p[v[k].i] = run;
+		}
+	}
+	free(v);
+}
+
+static enum adjust adjust_of(const char *s)
+{
+	if (!strcmp(s, "holm"))
+		return ADJ_HOLM;
+	if (!strcmp(s, "bh"))
+		return ADJ_BH;
+	if (!strcmp(s, "none"))
+		return ADJ_NONE;
+	die_usage("adjust: method must be holm, bh or none");
+	return ADJ_NONE;
+}
+
+static int cmd_adjust(const char *method)
+{
+	enum adjust how = adjust_of(method);
+	struct sample s = { 0 };
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+
+	while (getline(&line, &cap, stdin) > 0) {
+		double v;
+
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (parse_value(line, &v)) {
+			if (v < 0.0 || v > 1.0) {
+				fprintf(stderr, "apf-stats: adjust: stdin:%zu: p %s is not in [0, 1]\n",
+					lineno, line);
+				return 2;
+			}
+		} else if (!strcmp(line, "NA") || !*line) {
+			v = NAN;
+		} else {
+			fprintf(stderr, "apf-stats: adjust: stdin:%zu: '%s' is not a p-value\n",
+				lineno, line);
+			return 2;
+		}
+		sample_add(&s, v);
+	}
+	free(line);
+	p_adjust(s.v, s.n, how);
+	for (size_t i = 0; i < s.n; i++) {
+		if (isnan(s.v[i]))
+			fputs("NA", stdout);
+		else
+			printf("%.9g", s.v[i]);
+		putchar('\n');
+	}
+	free(s.v);
+	return 0;
+}
+
+/* compare's options and figures */
+
+struct compare_opts {
+	enum adjust adjust;
+	size_t min_n;		/* a side with fewer values is not tested */
+	char **untested;	/* key field values whose groups are not tested */
+	int n_untested;
+	char below[32];		/* the test state "n<min_n" */
+};
+
+/* One output row: a group's column with its figures. */
+struct cell_stats {
+	struct moments m;
+	double ci, rel, rel_ci, p, p_adj;
+	const char *test;	/* base | ok | n<N | untested | NA */
+};
+
+static int key_untested(const char *key, const struct compare_opts *o)
+{
+	const char *f = key;
+
+	while (f) {
+		const char *end = strchr(f, '\t');
+		size_t len = end ? (size_t)(end - f) : strlen(f);
+
+		for (int i = 0; i < o->n_untested; i++)
+			if (strlen(o->untested[i]) == len && !strncmp(f, o->untested[i], len))
+				return 1;
+		f = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/*
+ * A column against the baseline: relative change, the 95% CI of that
+ * change (the Welch interval of the difference in means over the
+ * baseline's mean, whose own uncertainty it leaves out) and the test.
+ */
+static struct cell_stats cell_of(const struct sample *col, struct moments base, int is_base,
+				 int untested, const struct compare_opts *o)
+{
+	struct cell_stats c = { .m = moments_of(col), .ci = NAN, .rel = NAN, .rel_ci = NAN,
+				.p = NAN, .p_adj = NAN, .test = "base" };
+
+	if (c.m.n >= 2)
+		c.ci = t_quantile(0.975, (double)(c.m.n - 1)) * sqrt(c.m.var) / sqrt((double)c.m.n);
+	if (is_base)
+		return c;
+	if (base.n && c.m.n && base.mean != 0.0)
+		c.rel = (c.m.mean - base.mean) / fabs(base.mean);
+	if (base.n >= 2 && c.m.n >= 2 && base.mean != 0.0) {
+		double se2 = base.var / (double)base.n + c.m.var / (double)c.m.n;
+		struct welch w = welch_test(c.m, base);
+
+		c.rel_ci = se2 > 0.0 ? t_quantile(0.975, w.df) * sqrt(se2) / fabs(base.mean) : 0.0;
+	}
+	if (untested) {
+		c.test = "untested";
+	} else if (base.n < o->min_n || c.m.n < o->min_n) {
+		c.test = o->below;
+	} else {
+		c.p = welch_test(c.m, base).p;
+		c.test = isnan(c.p) ? "NA" : "ok";
+	}
+	c.p_adj = c.p;
+	return c;
+}
+
 static int cmd_compare(int argc, char **argv)
 {
+	struct compare_opts o = { .adjust = ADJ_NONE, .min_n = 2 };
 	struct groups gs = { 0 };
 	char *line = NULL, *f[MAX_COLS + 8];
 	size_t cap = 0, lineno = 0;
-	int nkey, ncols = argc - 1;
+	int nkey, ncols;
 
+	o.untested = xrealloc(NULL, (size_t)(argc + 1) * sizeof(*o.untested));
+	while (argc > 0 && !strncmp(argv[0], "--", 2)) {
+		if (argc < 2)
+			die_usage("compare: an option needs a value");
+		if (!strcmp(argv[0], "--adjust")) {
+			o.adjust = adjust_of(argv[1]);
+		} else if (!strcmp(argv[0], "--min-n")) {
+			int n = atoi(argv[1]);
+
+			if (n < 2 || n > 1000)
+				die_usage("compare: --min-n must be 2..1000");
+			o.min_n = (size_t)n;
+		} else if (!strcmp(argv[0], "--untested")) {
+			o.untested[o.n_untested++] = argv[1];
+		} else {
+			die_usage("compare: unknown option");
+		}
+		argc -= 2;
+		argv += 2;
+	}
+	snprintf(o.below, sizeof(o.below), "n<%zu", o.min_n);
+	ncols = argc - 1;
 	if (argc < 2)
 		die_usage("compare: need K and at least one column");
 	nkey = atoi(argv[0]);
@@ -314,34 +530,48 @@ static int cmd_compare(int argc, char **argv)
 	}
 	free(line);
 
+	/* Every figure first, then the correction over the whole input. */
+	size_t nrows = gs.n * (size_t)ncols;
+	struct cell_stats *rows = xrealloc(NULL, (nrows ? nrows : 1) * sizeof(*rows));
+	double *padj = xrealloc(NULL, (nrows ? nrows : 1) * sizeof(*padj));
+
 	for (size_t i = 0; i < gs.n; i++) {
 		struct moments base = moments_of(&gs.g[i].col[0]);
+		int untested = key_untested(gs.g[i].key, &o);
 
 		for (int c = 0; c < ncols; c++) {
-			struct moments m = moments_of(&gs.g[i].col[c]);
-			double sd = sqrt(m.var), ci = NAN, rel = NAN;
-			struct welch w = { NAN, NAN, NAN };
+			size_t r = i * (size_t)ncols + (size_t)c;
 
-			if (m.n >= 2)
-				ci = t_quantile(0.975, (double)(m.n - 1)) * sd / sqrt((double)m.n);
-			if (c > 0) {
-				if (base.n && m.n && base.mean != 0.0)
-					rel = (m.mean - base.mean) / fabs(base.mean);
-				w = welch_test(m, base);
-			}
-			printf("%s\t%s\t%zu\t", gs.g[i].key, argv[c], m.n);
-			print_num(m.mean);
-			putchar('\t');
-			print_num(sd);
-			putchar('\t');
-			print_num(ci);
-			putchar('\t');
-			print_num(rel);
-			putchar('\t');
-			print_num(w.p);
-			printf("\t%s\n", !isnan(w.p) && w.p < 0.05 ? "*" : "");
+			rows[r] = cell_of(&gs.g[i].col[c], base, c == 0, untested, &o);
+			padj[r] = rows[r].p;
 		}
 	}
+	p_adjust(padj, nrows, o.adjust);
+	for (size_t i = 0; i < gs.n; i++) {
+		for (int c = 0; c < ncols; c++) {
+			const struct cell_stats *x = &rows[i * (size_t)ncols + (size_t)c];
+			double pa = padj[i * (size_t)ncols + (size_t)c];
+
+			printf("%s\t%s\t%zu\t", gs.g[i].key, argv[c], x->m.n);
+			print_num(x->m.mean);
+			putchar('\t');
+			print_num(sqrt(x->m.var));
+			putchar('\t');
+			print_num(x->ci);
+			putchar('\t');
+			print_num(x->rel);
+			putchar('\t');
+			print_num(x->p);
+			printf("\t%s\t", !isnan(pa) && pa < 0.05 ? "*" : "");
+			print_num(x->rel_ci);
+			putchar('\t');
+			print_num(pa);
+			printf("\t%s\n", x->test);
+		}
+	}
+	free(rows);
+	free(padj);
+	free(o.untested);
 	return 0;
 }
 
@@ -356,6 +586,13 @@ static int bucket_cmp(const void *a, const void *b)
 	const struct bucket *x = a, *y = b;
 
 	return (x->upper > y->upper) - (x->upper < y->upper);
+}
+
+static int bucket_cmp_d(const void *a, const void *b)
+{
+	const double *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
 }
 
 struct series {
@@ -457,6 +694,265 @@ static int cmd_spectrum(void)
 	return 0;
 }
 
+/* ---- percentile intervals ---- */
+
+static const double PCT[] = { 50.0, 90.0, 99.0, 99.9, 99.99 };
+#define N_PCT (sizeof(PCT) / sizeof(PCT[0]))
+#define BOOT_EXACT_MAX 8	/* C(15, 8) = 6435 resamples: enumerate them */
+#define BOOT_DRAWS 2000
+
+/* One label's reps as dense count vectors over the union of bucket bounds. */
+struct pct_label {
+	char *label;
+	struct bucket **rep;	/* per rep, its buckets */
+	size_t *rep_n, n_rep;
+};
+
+/* Weighted draws of a statistic: the bootstrap distribution. */
+struct draw {
+	double v, w;
+};
+
+static int draw_cmp(const void *a, const void *b)
+{
+	const struct draw *x = a, *y = b;
+
+	return (x->v > y->v) - (x->v < y->v);
+}
+
+/* The q-quantile (0..1) of weighted draws (sorted in place). */
+static double draw_quantile(struct draw *d, size_t n, double q)
+{
+	double total = 0.0, cum = 0.0;
+
+	qsort(d, n, sizeof(*d), draw_cmp);
+	for (size_t i = 0; i < n; i++)
+		total += d[i].w;
+	for (size_t i = 0; i < n; i++) {
+		cum += d[i].w;
+		if (cum >= q * total * (1.0 - 1e-12))
+			return d[i].v;
+	}
+	return n ? d[n - 1].v : NAN;
+}
+
+struct boot_ctx {
+	size_t nb, nr;
+	double *upper;		/* [nb] sorted union of bounds */
+	double *cnt;		/* [nr * nb] counts */
+	double *merged;		/* [nb] scratch */
+	struct draw *d[N_PCT];
+	size_t nd, capd;
+	unsigned long long rng;	/* xorshift64* state for the sampled case */
+};
+
+/* Percentiles of the reps merged with weights w[] (times each is drawn). */
+static void boot_eval(struct boot_ctx *b, const unsigned *w, double prob)
+{
+	double total = 0.0;
+
+	for (size_t k = 0; k < b->nb; k++)
+		b->merged[k] = 0.0;
+	for (size_t r = 0; r < b->nr; r++)
+		if (w[r])
+			for (size_t k = 0; k < b->nb; k++)
+				b->merged[k] += w[r] * b->cnt[r * b->nb + k];
+	for (size_t k = 0; k < b->nb; k++)
+		total += b->merged[k];
+	if (b->nd == b->capd) {
+		b->capd = b->capd ? 2 * b->capd : 64;
+		for (size_t q = 0; q < N_PCT; q++)
+			b->d[q] = xrealloc(b->d[q], b->capd * sizeof(*b->d[q]));
+	}
+	for (size_t q = 0; q < N_PCT; q++) {
+		/* HdrHistogram's value at percentile: the first bucket whose
+		 * cumulative count reaches ceil(p * total), at least 1. */
+		double need = fmax(1.0, ceil(PCT[q] / 100.0 * total - 1e-9)), cum = 0.0;
+		double v = NAN;
+
+		for (size_t k = 0; k < b->nb; k++) {
+			cum += b->merged[k];
+			if (cum >= need) {
+				v = b->upper[k];
+				break;
+			}
+		}
+		b->d[q][b->nd] = (struct draw){ v, prob };
+	}
+	b->nd++;
+}
+
+static double lfact(unsigned k)
+{
+	return lgamma((double)k + 1.0);
+}
+
+/* Every multiset of n reps drawn from n, with its multinomial probability. */
+static void boot_enum(struct boot_ctx *b, unsigned *w, size_t r, unsigned left)
+{
+	if (r == b->nr - 1) {
+		double lp = lfact((unsigned)b->nr) - (double)b->nr * log((double)b->nr);
+
+		w[r] = left;
+		for (size_t i = 0; i < b->nr; i++)
+			lp -= lfact(w[i]);
+		boot_eval(b, w, exp(lp));
+		return;
+	}
+	for (unsigned k = 0; k <= left; k++) {
+		w[r] = k;
+		boot_enum(b, w, r + 1, left - k);
+	}
+}
+
+static unsigned long long xorshift(unsigned long long *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+static void pct_print(const struct pct_label *L)
+{
+	struct boot_ctx b = { .nr = L->n_rep, .rng = 88172645463325252ULL };
+	size_t all = 0;
+	unsigned *w;
+
+	for (size_t r = 0; r < L->n_rep; r++)
+		all += L->rep_n[r];
+	b.upper = xrealloc(NULL, (all ? all : 1) * sizeof(*b.upper));
+	for (size_t r = 0; r < L->n_rep; r++)
+		for (size_t i = 0; i < L->rep_n[r]; i++)
+			b.upper[b.nb++] = L->rep[r][i].upper;
+	qsort(b.upper, b.nb, sizeof(*b.upper), bucket_cmp_d);
+	size_t u = 0;
+
+	for (size_t i = 0; i < b.nb; i++)
+		if (!u || b.upper[u - 1] != b.upper[i])
+			b.upper[u++] = b.upper[i];
+	b.nb = u;
+	b.cnt = xrealloc(NULL, (b.nr * b.nb + 1) * sizeof(*b.cnt));
+	b.merged = xrealloc(NULL, (b.nb ? b.nb : 1) * sizeof(*b.merged));
+	for (size_t i = 0; i < b.nr * b.nb; i++)
+		b.cnt[i] = 0.0;
+	for (size_t r = 0; r < b.nr; r++)
+		for (size_t i = 0; i < L->rep_n[r]; i++) {
+			double *hit = bsearch(&L->rep[r][i].upper, b.upper, b.nb, sizeof(double),
+					      bucket_cmp_d);
+
+			b.cnt[r * b.nb + (size_t)(hit - b.upper)] += L->rep[r][i].count;
+		}
+	w = xrealloc(NULL, b.nr * sizeof(*w));
+
+	/* The point estimate: every rep once. */
+	for (size_t r = 0; r < b.nr; r++)
+		w[r] = 1;
+	boot_eval(&b, w, 1.0);
+	double point[N_PCT];
+
+	for (size_t q = 0; q < N_PCT; q++)
+		point[q] = b.d[q][0].v;
+	b.nd = 0;
+	if (b.nr >= 2 && b.nr <= BOOT_EXACT_MAX) {
+		boot_enum(&b, w, 0, (unsigned)b.nr);
+	} else if (b.nr > BOOT_EXACT_MAX) {
+		for (int i = 0; i < BOOT_DRAWS; i++) {
+			for (size_t r = 0; r < b.nr; r++)
+				w[r] = 0;
+			for (size_t r = 0; r < b.nr; r++)
+				w[xorshift(&b.rng) % b.nr]++;
+			boot_eval(&b, w, 1.0);
+		}
+	}
+	for (size_t q = 0; q < N_PCT; q++) {
+		printf("%s\t%g\t", L->label, PCT[q]);
+		print_num(point[q]);
+		putchar('\t');
+		print_num(b.nd ? draw_quantile(b.d[q], b.nd, 0.025) : NAN);
+		putchar('\t');
+		print_num(b.nd ? draw_quantile(b.d[q], b.nd, 0.975) : NAN);
+		printf("\t%zu\n", b.nr);
+		free(b.d[q]);
+	}
+	free(w);
+	free(b.upper);
+	free(b.cnt);
+	free(b.merged);
+}
+
+static int cmd_pctci(void)
+{
+	struct pct_label *ls = NULL;
+	size_t nl = 0, lineno = 0, cap = 0;
+	char *line = NULL;
+
+	while (getline(&line, &cap, stdin) > 0) {
+		struct pct_label *L = NULL;
+		char *label, *rep, *tok, *save = NULL;
+		struct bucket *bs = NULL;
+		size_t nb = 0, capb = 0;
+		double v[2];
+		int k = 0;
+
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		label = strtok_r(line, "\t", &save);
+		rep = label ? strtok_r(NULL, "\t", &save) : NULL;
+		if (!label)
+			continue;
+		if (!rep) {
+			fprintf(stderr, "apf-stats: pctci: stdin:%zu: no rep field\n", lineno);
+			return 2;
+		}
+		for (size_t i = nl; i-- > 0;)
+			if (!strcmp(ls[i].label, label)) {
+				L = &ls[i];
+				break;
+			}
+		if (!L) {
+			ls = xrealloc(ls, (nl + 1) * sizeof(*ls));
+			L = &ls[nl++];
+			memset(L, 0, sizeof(*L));
+			L->label = xstrdup(label);
+		}
+		while ((tok = strtok_r(NULL, "\t", &save))) {
+			if (!parse_value(tok, &v[k])) {
+				fprintf(stderr, "apf-stats: pctci: stdin:%zu: '%s' is not a number\n",
+					lineno, tok);
+				return 2;
+			}
+			if (++k < 2)
+				continue;
+			k = 0;
+			if (nb == capb) {
+				capb = capb ? 2 * capb : 256;
+				bs = xrealloc(bs, capb * sizeof(*bs));
+			}
+			bs[nb++] = (struct bucket){ v[0], v[1] };
+		}
+		if (k) {
+			fprintf(stderr, "apf-stats: pctci: stdin:%zu: upper_ns without a count\n", lineno);
+			return 2;
+		}
+		L->rep = xrealloc(L->rep, (L->n_rep + 1) * sizeof(*L->rep));
+		L->rep_n = xrealloc(L->rep_n, (L->n_rep + 1) * sizeof(*L->rep_n));
+		L->rep[L->n_rep] = bs;
+		L->rep_n[L->n_rep++] = nb;
+	}
+	free(line);
+	for (size_t i = 0; i < nl; i++) {
+		pct_print(&ls[i]);
+		for (size_t r = 0; r < ls[i].n_rep; r++)
+			free(ls[i].rep[r]);
+		free(ls[i].rep);
+		free(ls[i].rep_n);
+		free(ls[i].label);
+	}
+	free(ls);
+	return 0;
+}
+
 /* ---- small commands ---- */
 
 static void read_sample_line(struct sample *s, const char *what)
@@ -510,13 +1006,19 @@ static double arg_num(const char *s, const char *what)
 
 static void usage(FILE *f)
 {
-	fputs("usage: apf-stats compare K COLUMN...  < key1..keyK TAB column TAB value\n"
+	fputs("usage: apf-stats compare [--adjust holm|bh|none] [--min-n N] [--untested NAME]...\n"
+	      "                       K COLUMN...   < key1..keyK TAB column TAB value\n"
+	      "       apf-stats adjust holm|bh      < one p per line (NA allowed)\n"
+	      "       apf-stats pctci               < label TAB rep (TAB upper_ns TAB count)...\n"
 	      "       apf-stats spectrum            < label (TAB upper_ns TAB count)...\n"
 	      "       apf-stats welch               < two lines of numbers -> t df p\n"
 	      "       apf-stats qt P DF             Student t quantile\n"
 	      "       apf-stats pt T DF             Student t CDF\n"
-	      "compare prints: keys, column, n, mean, sd, ci95, rel_change, p_welch, sig\n"
-	      "(the first COLUMN is the baseline; NA where a figure is undefined).\n", f);
+	      "compare prints: keys, column, n, mean, sd, ci95, rel_change, p_welch, sig,\n"
+	      "rel_ci95, p_adj, test (base|ok|n<N|untested|NA); the first COLUMN is the\n"
+	      "baseline; NA where a figure is undefined; sig is '*' at p_adj < 0.05.\n"
+	      "Defaults: --adjust none --min-n 2.\n"
+	      "pctci prints: label, percentile, value, lo95, hi95, reps (bootstrap over reps).\n", f);
 }
 
 int main(int argc, char **argv)
@@ -533,6 +1035,10 @@ int main(int argc, char **argv)
 		return cmd_spectrum();
 	if (!strcmp(argv[1], "welch") && argc == 2)
 		return cmd_welch();
+	if (!strcmp(argv[1], "adjust") && argc == 3)
+		return cmd_adjust(argv[2]);
+	if (!strcmp(argv[1], "pctci") && argc == 2)
+		return cmd_pctci();
 	if (!strcmp(argv[1], "qt") && argc == 4) {
 		double p = arg_num(argv[2], "P"), df = arg_num(argv[3], "DF");
 

@@ -1,29 +1,34 @@
 # report-extract.jq: every figure apf-report needs from a run's result.json
-# files, in one pass, as tab-separated records (jq -r, --arg host H):
-#   S host kernel mode pressure workload rep status metric value   (all cells)
-#   H workload label rep upper count upper count ...   histogram  (ok cells)
-#   T workload label rep slice_s t ops max t ops max ... series    (ok cells)
-#   C workload label rep slice_s t work t work ...       co-runner (ok cells)
+# files, in one pass, as tab-separated records (jq -r, --arg run LABEL).
+# Every record starts with its type and the cell's coordinates
+#   R M H K O P W rep  = run machine host kernel mode pressure workload rep
+# and then:
+#   S ... status metric value                  one per metric (all cells)
+#   D ... status celldir measured_start_s      one per cell (all cells)
+#   P ... phase seconds                        env.timings (all cells)
+#   E ... mode_effective accel                 effective mode (ok cells)
+#   H ... upper count upper count ...          histogram  (ok cells)
+#   T ... slice_s t ops max t ops max ...      series     (ok cells)
+#   C ... slice_s t work t work ...            co-runner  (ok cells)
 # (H/T/C carry a whole cell on one line, flattened: one @tsv per cell is
 # several times faster in jq than one per bucket.)
-#   E mode mode_effective                       effective mode    (ok cells)
 # A cell's coordinates come from its path, so a cell is always filed where
-# the runner put it: cells/H/K/M/P/W/rep-N/result.json, or in older runs
-# cells/K/M/P/W/rep-N/result.json. The host is the nested host's name
-# (nested-...), or for this machine (local) the run's host kernel, --arg
-# host; lab is K/M/P, with a nested host's name and (--arg hostlabel, when
-# several runs are compared) the run's label in front.
+# the runner put it: the components after the last `cells` up to rep-N are
+#   K/O/P/W/rep-N                 (older runs: host and machine local)
+#   H/K/O/P/W/rep-N               (host: local or nested-<kernel>)
+#   M/H/K/O/P/W/rep-N             (a fleet run: machine first)
 # null (not measured) becomes NA, never 0.
 def num: if type == "number" then tostring else "NA" end;
 
 (input_filename | split("/")) as $parts
-| ($parts[($parts | rindex("cells")) + 1:-1]) as $c
-| (if ($c | length) >= 6 then $c[-6:] else ["local"] + $c[-5:] end) as [$h, $k, $m, $p, $w, $rep]
-| (if $h == "local" then $host else $h end) as $host
-| ([(if $hostlabel == "" then empty else $hostlabel end), (if $h == "local" then empty else $h end)]
-   | join(":") | if . == "" then "" else . + ":" end) as $prefix
+| ($parts | rindex("cells")) as $ci
+| ($parts[$ci + 1:-1]) as $c
+| (if ($c | length) >= 7 then $c[-7:]
+   elif ($c | length) == 6 then ["local"] + $c
+   else ["local", "local"] + $c[-5:] end) as [$mach, $h, $k, $m, $p, $w, $rep]
 | ($rep | ltrimstr("rep-")) as $r
-| ($prefix + $k + "/" + $m + "/" + $p) as $lab
+| [$run, $mach, $h, $k, $m, $p, $w, $r] as $at
+| ($parts[:-1] | join("/")) as $dir
 | (.series.slice_s // 0.1) as $slice
 | (.status // "invalid") as $st
 | ([ ["ops_per_s", .ops_per_s],
@@ -50,9 +55,14 @@ def num: if type == "number" then tostring else "NA" end;
        ["host_pswpout", .host.pswpout],
        ["host_qemu_majflt", .host.qemu_majflt],
        ["host_swap_peak_bytes", .host.qemu_guest_swap_peak_bytes] ]) as $metrics
-| ($metrics[] | ["S", $host, $k, $m, $p, $w, $r, $st, .[0], (.[1] | num)] | @tsv),
+| ($metrics[] | ["S"] + $at + [$st, .[0], (.[1] | num)] | @tsv),
+  (["D"] + $at + [$st, $dir, (.host.measured.start_s | num)] | @tsv),
+  (if (.env.timings | type) == "object"
+   then .env.timings | to_entries[] | select(.value | type == "number")
+        | ["P"] + $at + [.key, (.value | tostring)] | @tsv
+   else empty end),
   (select($st == "ok")
-   | (["E", $m, (.env.mode_effective // "unknown")] | @tsv),
-     (["H", $w, $lab, $r] + [(.latency_ns.hist // [])[][]] | @tsv),
-     (["T", $w, $lab, $r, $slice] + [(.series.rows // [])[][]] | @tsv),
-     (if .corunner.per_slice then ["C", $w, $lab, $r, $slice] + [.corunner.per_slice[][]] | @tsv else empty end))
+   | (["E"] + $at + [(.env.mode_effective // "unknown"), (.env.accel // "unknown")] | @tsv),
+     (["H"] + $at + [(.latency_ns.hist // [])[][]] | @tsv),
+     (["T"] + $at + [$slice] + [(.series.rows // [])[][]] | @tsv),
+     (if .corunner.per_slice then ["C"] + $at + [$slice] + [.corunner.per_slice[][]] | @tsv else empty end))

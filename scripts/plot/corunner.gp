@@ -1,6 +1,6 @@
 # corunner.gp: fault-storm's co-runner progress over time (the headline
 # async-PF metric: useful vCPU work while tasks wait for the host), first
-# repetition of each kernel/mode/pressure. Vars (-e): plotdir, out, data
+# repetition of each line of the comparison. Vars (-e): plotdir, out, data
 # (blocks: label, t_s, work_per_s), titles, n, wl.
 load plotdir.'/common.gp'
 set title sprintf("%s: co-runner work over time (first repetition)", wl)

@@ -1,5 +1,5 @@
 # hostswap.gp: host swap-in (solid) and swap-out (dashed) rates over the
-# cell, from host.tsv, first repetition of each kernel/mode/pressure.
+# cell, from host.tsv, first repetition of each line of the comparison.
 # Vars (-e): plotdir, out, data (blocks: label, t_s, in/s, out/s), titles, n, wl.
 load plotdir.'/common.gp'
 set title sprintf("%s: host swap while the cell ran (first repetition)", wl)

@@ -1,5 +1,5 @@
-# series.gp: one workload over time, first repetition of each kernel/mode/
-# pressure: operations per second (top) and the worst latency per slice
+# series.gp: one workload over time, first repetition of each line of the
+# comparison: operations per second (top) and the worst latency per slice
 # (bottom, log axis). Vars (-e): plotdir, out, data (blocks: label, t_s,
 # ops_per_s, max_ns), titles, n, wl.
 load plotdir.'/common.gp'
@@ -14,7 +14,8 @@ do for [ext in "png svg"] {
 	if (n + 0 > 16) {
 		plot data using 2:3:(int(column(-2)) % 8 + 1) with lines lc variable notitle
 	} else {
-		plot for [i=1:n] data index (i-1) using 2:3 with lines title word(titles, i)
+		# the legend once, under the lower panel
+		plot for [i=1:n] data index (i-1) using 2:3 with lines lt i notitle
 	}
 	set logscale y 10
 	set format y "%g"
@@ -23,7 +24,7 @@ do for [ext in "png svg"] {
 	if (n + 0 > 16) {
 		plot data using 2:($4/1000.0):(int(column(-2)) % 8 + 1) with lines lc variable notitle
 	} else {
-		plot for [i=1:n] data index (i-1) using 2:($4/1000.0) with lines title word(titles, i)
+		plot for [i=1:n] data index (i-1) using 2:($4/1000.0) with lines lt i title word(titles, i)
 	}
 	unset multiplot
 	unset output

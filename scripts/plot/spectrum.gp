@@ -1,8 +1,8 @@
 # spectrum.gp: latency percentile spectrum of one workload, one line per
-# kernel/mode/pressure (all reps merged): latency on a log axis against
+# line of the comparison (all reps merged): latency on a log axis against
 # percentile on a "nines" axis, x = 1/(1-p), as HdrHistogram plots do.
 # Vars (-e): plotdir, out, data (blocks from `apf-stats spectrum`: label,
-# value_ns, percentile, 1/(1-p)), titles (labels, space-separated), n, wl.
+# value_ns, percentile, 1/(1-p)), titles (labels as gnuplot words, "kernel=a mode=b" ...), n, wl.
 load plotdir.'/common.gp'
 set title sprintf("%s: latency by percentile (all repetitions merged)", wl)
 set xlabel "percentile"

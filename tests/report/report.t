@@ -31,7 +31,7 @@ expect_eq "apf-report exits 0" 0 "$rc"
 
 # ---- summary.tsv: one row per cell x rep x metric
 S=$R/summary.tsv
-expect_eq "summary header" "host	kernel	mode	pressure	workload	rep	status	metric	value" "$(head -n 1 "$S")"
+expect_eq "summary header" "host	kernel	mode	pressure	workload	rep	status	metric	value	machine	run" "$(head -n 1 "$S")"
 # fault-storm: 10 base + co-runner + 7 counters; exec-storm: 17 (no co-runner).
 expect_eq "summary rows: 12 x 18 + 12 x 17" $((12 * 18 + 12 * 17)) "$(($(wc -l <"$S") - 1))"
 expect_eq "summary: each cell x rep x metric once" 0 "$(cut -f1-6,8 "$S" | sort | uniq -d | wc -l)"
@@ -54,8 +54,10 @@ vals() { # kernel pressure workload jq-path
 stats() { awk 'BEGIN { t[1] = 12.706205; t[2] = 4.302653 }
 	{ x[++n] = $1; s += $1 } END { m = s / n; for (i = 1; i <= n; i++) ss += (x[i] - m) ^ 2
 	  sd = sqrt(ss / (n - 1)); printf "%.10g %.10g %d\n", m, t[n - 1] * sd / sqrt(n), n }'; }
-row() { # kernel pressure workload metric -> n mean ci95 rel sig
-	awk -F'\t' -v k="$1" -v p="$2" -v w="$3" -v m="$4" '$6 == k && $8 == p && $4 == w && $9 == m { print $10, $11, $13, $14, ($16 == "" ? "-" : $16) }' "$C"
+row() { # kernel pressure workload metric -> n mean ci95 rel sig test
+	awk -F'\t' -v k="$1" -v p="$2" -v w="$3" -v m="$4" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["kernel"] == k && $c["pressure"] == p && $c["workload"] == w && $c["metric"] == m {
+			print $c["n"], $c["mean"], $c["ci95"], $c["rel_change"], ($c["sig"] == "" ? "-" : $c["sig"]), $c["test"] }' "$C"
 }
 close() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; r = (b < 0 ? -b : b); exit !(d <= 1e-5 * r + 1e-9) }'; }
 for case in "none fault-storm ops_per_s .ops_per_s" "limit50 fault-storm lat_p99_ns .latency_ns.p99" \
@@ -73,6 +75,8 @@ for case in "none fault-storm ops_per_s .ops_per_s" "limit50 fault-storm lat_p99
 	if close "$mean" "$bm" && close "$ci" "$bci"; then ok "baseline $w $m ($p) matches"; else not_ok "baseline $w $m ($p)" "$mean $ci vs $bm $bci"; fi
 done
 expect_eq "failed cell left out: n = 2" 2 "$(row debian-6.12-cloud limit50 exec-storm ops_per_s | cut -d' ' -f1)"
+expect_eq "n = 2 against 3: underpowered, not tested, not marked" "- n<3" "$(row debian-6.12-cloud limit50 exec-storm ops_per_s | cut -d' ' -f5,6)"
+expect_eq "max latency is never tested" "- untested" "$(row debian-6.12-cloud none fault-storm lat_max_ns | cut -d' ' -f5,6)"
 # The synthetic 6.12 is ~20% slower with ~3% noise: Welch must see it.
 expect_eq "a 20% slowdown is marked significant" "*" "$(row debian-6.12-cloud none fault-storm ops_per_s | cut -d' ' -f5)"
 expect_eq "co-runner work (no kernel effect) is not marked" "-" "$(row debian-6.12-cloud none fault-storm corunner_work_per_s | cut -d' ' -f5)"
@@ -108,11 +112,12 @@ rm "$S"
 check "--summary-only writes summary.tsv" "$REP" "$R" --summary-only
 check "make report RUN=..." make -s -C "$TOP" report RUN="$R"
 
-# ---- two runs side by side along the host axis
+# ---- two runs: compared along the run axis, the second named by its directory
 "$B" "$TMP_T/c.conf" --out "$TMP_T/run2" >/dev/null 2>&1
-out=$("$REP" "$R" "$TMP_T/run2" --axis host 2>&1) || true
-H=$R/report/compare-host.tsv
-hosts=$(awk -F'\t' 'NR > 1 { print $2 }' "$H" | sort -u | wc -l)
-expect_eq "two runs: two host columns" 2 "$hosts"
-expect_eq "two runs: the second is named by run id" 1 "$(awk -F'\t' 'NR > 1 && $2 ~ /@run2$/ { print $2 }' "$H" | sort -u | wc -l)"
-expect_eq "two runs: 3 reps per column" 3 "$(awk -F'\t' 'NR > 1 && $9 == "ops_per_s" && $6 == "debian-6.1-cloud" && $8 == "none" && $4 == "fault-storm" { print $10 }' "$H" | sort -u)"
+rc=0
+"$REP" "$R" "$TMP_T/run2" --out "$TMP_T/cmp" >"$TMP_T/out2" 2>&1 || rc=$?
+expect_eq "two runs: exit 0" 0 "$rc"
+H=$TMP_T/cmp/compare-run.tsv
+expect_eq "two runs: columns run and run2" "run run2" "$(awk -F'\t' 'NR > 1 { print $2 }' "$H" | awk '!s[$0]++' | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "two runs: 3 reps per column" 3 "$(awk -F'\t' 'NR > 1 && $11 == "ops_per_s" && $8 == "debian-6.1-cloud" && $10 == "none" && $4 == "fault-storm" { print $12 }' "$H" | sort -u)"
+expect_eq "two runs: every run2 ops/s change is a number" 0 "$(awk -F'\t' 'NR > 1 && $2 == "run2" && $11 == "ops_per_s" && $16 == "NA"' "$H" | wc -l)"

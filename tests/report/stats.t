@@ -71,3 +71,67 @@ expect_exit "unknown command: exit 2" 2 "$S" frobnicate
 sp=$(printf 'L\t100\t1\nL\t200\t2\nL\t100\t1\n' | "$S" spectrum)
 expect_eq "spectrum: merged buckets" "L 100 50.000000000 2|L 200 75.000000000 4" \
 	"$(awk -F'\t' 'NF { printf "%s%s %s %s %s", sep, $1, $2, $3, $4; sep = "|" }' <<<"$sp")"
+
+# ---- multiple comparisons (adjust). Definitions as R's p.adjust: Holm,
+# sorted ascending, p_(k) -> max_{j<=k} min(1, (m - j + 1) p_(j));
+# Benjamini-Hochberg p_(k) -> min_{j>=k} min(1, m p_(j) / j).
+# Example 1 (Wikipedia, "Holm-Bonferroni method"): p = 0.01 0.04 0.03
+# 0.005: Holm 0.03 0.06 0.06 0.02 (H1 and H4 rejected at 0.05), BH 0.02
+# 0.04 0.04 0.02. NA is no test and stays NA (m = 4).
+expect_eq "Holm, textbook example" "0.03 0.06 0.06 0.02 NA" \
+	"$(printf '0.01\n0.04\n0.03\n0.005\nNA\n' | "$S" adjust holm | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "BH, textbook example" "0.02 0.04 0.04 0.02 NA" \
+	"$(printf '0.01\n0.04\n0.03\n0.005\nNA\n' | "$S" adjust bh | tr '\n' ' ' | sed 's/ $//')"
+# Example 2: Benjamini & Hochberg (1995), JRSS B 57:289, section 4: the 15
+# p-values of a myocardial-infarction study. At 0.05 their procedure
+# rejects 4 hypotheses; Holm (as Bonferroni) rejects 3.
+BH95='0.0001 0.0004 0.0019 0.0095 0.0201 0.0278 0.0298 0.0344 0.0459 0.3240 0.4262 0.5719 0.6528 0.7590 1.000'
+bh=$(tr ' ' '\n' <<<"$BH95" | "$S" adjust bh)
+holm=$(tr ' ' '\n' <<<"$BH95" | "$S" adjust holm)
+expect_eq "BH 1995: 4 rejections at 0.05" 4 "$(awk '$1 < 0.05' <<<"$bh" | wc -l)"
+expect_eq "BH 1995, Holm: 3 rejections at 0.05" 3 "$(awk '$1 < 0.05' <<<"$holm" | wc -l)"
+# by hand: BH p_(4) = 0.0095 x 15 / 4; p_(6) takes p_(7)'s 0.0298 x 15 / 7
+near "BH 1995: adjusted p_(4)" 0.035625 "$(sed -n 4p <<<"$bh")" 1e-9
+near "BH 1995: adjusted p_(6) (step-up minimum)" 0.0638571429 "$(sed -n 6p <<<"$bh")" 1e-9
+# Holm p_(4) = 12 x 0.0095; p_(7) = max(10 x 0.0278, 9 x 0.0298) = 0.278
+near "Holm 1995: adjusted p_(4)" 0.114 "$(sed -n 4p <<<"$holm")" 1e-9
+near "Holm 1995: adjusted p_(7) (step-down maximum)" 0.278 "$(sed -n 7p <<<"$holm")" 1e-9
+expect_exit "adjust: a p outside [0, 1] is exit 2" 2 sh -c "printf '1.5\n' | '$S' adjust holm"
+expect_exit "adjust: an unknown method is exit 2" 2 sh -c "printf '0.5\n' | '$S' adjust sidak"
+
+# ---- compare as the report runs it: Holm over the table, n >= 3 to test,
+# the max metric never tested. Group x: a (base), c (clear change), b
+# (n = 2); group lat_max_ns: the same values, untested.
+in=$(for g in x lat_max_ns; do printf "$g\ta\t%s\n" 1 2 3; printf "$g\tc\t%s\n" 9 9.1 8.9; printf "$g\tb\t%s\n" 5 6; done)
+out=$(printf '%s\n' "$in" | "$S" compare --adjust holm --min-n 3 --untested lat_max_ns 1 a c b)
+f() { awk -F'\t' -v g="$1" -v c="$2" -v k="$3" '$1 == g && $2 == c { print $k }' <<<"$out"; }
+expect_eq "compare: baseline test state" base "$(f x a 12)"
+expect_eq "compare: n = 2 side is underpowered" "n<3" "$(f x b 12)"
+expect_eq "compare: n = 2 side has no p and no mark" "NA " "$(f x b 8) $(f x b 9)"
+expect_eq "compare: max is untested, unmarked" "untested NA " "$(f lat_max_ns c 12) $(f lat_max_ns c 11) $(f lat_max_ns c 9)"
+expect_eq "compare: the clear change is tested" ok "$(f x c 12)"
+# one test in the family: its adjusted p is its p
+expect_eq "compare: a family of one keeps its p" "$(f x c 8)" "$(f x c 11)"
+expect_eq "compare: and is marked" "*" "$(f x c 9)"
+# the change's CI: Welch interval of the difference over |base mean|,
+# t quantile at Welch's df (apf-stats qt, checked above)
+read -r _ df _ < <(printf '9 9.1 8.9\n1 2 3\n' | "$S" welch)
+want=$(awk -v t="$("$S" qt 0.975 "$df")" 'BEGIN { printf "%.6g", t * sqrt(0.01 / 3 + 1 / 3) / 2 }')
+near "compare: rel_ci95 = t(df) se / |base mean|" "$want" "$(f x c 10)" 1e-5
+# two tests: Holm doubles the smaller p (or keeps the larger)
+out=$(printf '%s\n' "$in" | sed 's/^lat_max_ns/y/' | "$S" compare --adjust holm --min-n 3 1 a c)
+p1=$(f x c 8) p2=$(f y c 8)
+near "compare: Holm over two equal tests = 2p" "$(awk -v p="$p1" 'BEGIN { printf "%.6g", (2 * p > 1 ? 1 : 2 * p) }')" "$(f x c 11)" 1e-9
+expect_eq "compare: same p for the two groups" "$p1" "$p2"
+
+# ---- pctci: merged percentile, bootstrap interval over reps. Three reps
+# of 10 samples at 100, 200, 300: merged median 200; resampling the reps
+# can give all-first (100) or all-third (300) medians with enough weight
+# (each side 7/27 > 2.5%), so the interval is [100, 300].
+expect_eq "pctci: median and its interval" "L 50 200 100 300 3" \
+	"$(printf 'L\t1\t100\t10\nL\t2\t200\t10\nL\t3\t300\t10\n' | "$S" pctci | awk -F'\t' '$2 == 50 { print $1, $2, $3, $4, $5, $6 }')"
+expect_eq "pctci: one rep has no interval" "M 99 300 NA NA 1" \
+	"$(printf 'M\t1\t100\t10\t300\t1\n' | "$S" pctci | awk -F'\t' '$2 == 99 { print $1, $2, $3, $4, $5, $6 }')"
+# identical reps: the interval collapses on the value
+expect_eq "pctci: identical reps, zero-width interval" "N 90 200 200 200 4" \
+	"$(printf 'N\t%s\t100\t5\t200\t5\n' 1 2 3 4 | "$S" pctci | awk -F'\t' '$2 == 90 { print $1, $2, $3, $4, $5, $6 }')"

@@ -16,7 +16,7 @@ host/monitor-sampler: host/monitor-sampler.c
 # recipe; this adds a prerequisite, so it runs first)
 bench-self: bench-self-monitor
 bench-self-monitor: host/monitor-sampler $(BUILD)/tests/memfd-hold
-	@tests/pressure/sampler-cost
+	@tests/monitor/sampler-cost
 .PHONY: bench-self-monitor
 
 $(BUILD)/tests/memfd-hold: tests/pressure/memfd-hold.c

@@ -1,11 +1,23 @@
 # host/pressure.mk: memory-pressure tools (owned by the pressure area).
-# host/pageout is the targeted pager; $(BUILD)/tests/memfd-hold is the
-# pressure tests' stand-in for QEMU's memfd guest RAM.
-ALL += host/pageout $(BUILD)/tests/memfd-hold
+# host/pageout is the targeted pager, host/monitor-sampler host/monitor's
+# per-interval sampler; $(BUILD)/tests/memfd-hold is the pressure tests'
+# stand-in for QEMU's memfd guest RAM.
+ALL += host/pageout host/monitor-sampler $(BUILD)/tests/memfd-hold
 
 host/pageout: host/pageout.c
 	@mkdir -p $(BUILD)/host
 	$(CC) $(CFLAGS) -MF $(BUILD)/host/pageout.d -o $@ $<
+
+host/monitor-sampler: host/monitor-sampler.c
+	@mkdir -p $(BUILD)/host
+	$(CC) $(CFLAGS) -MF $(BUILD)/host/monitor-sampler.d -o $@ $<
+
+# make bench-self: the sampler's own CPU cost at 10 Hz (guest.mk owns the
+# recipe; this adds a prerequisite, so it runs first)
+bench-self: bench-self-monitor
+bench-self-monitor: host/monitor-sampler $(BUILD)/tests/memfd-hold
+	@tests/monitor/sampler-cost
+.PHONY: bench-self-monitor
 
 $(BUILD)/tests/memfd-hold: tests/pressure/memfd-hold.c
 	@mkdir -p $(@D)
@@ -14,7 +26,7 @@ $(BUILD)/tests/memfd-hold: tests/pressure/memfd-hold.c
 # `make clean` removes $(BUILD) already; host/pageout sits in the tree
 clean: pressure-clean
 pressure-clean:
-	rm -f host/pageout
+	rm -f host/pageout host/monitor-sampler
 .PHONY: pressure-clean
 
--include $(BUILD)/host/pageout.d $(BUILD)/tests/memfd-hold.d
+-include $(BUILD)/host/pageout.d $(BUILD)/host/monitor-sampler.d $(BUILD)/tests/memfd-hold.d

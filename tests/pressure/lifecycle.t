@@ -86,13 +86,14 @@ fi
 
 # none makes nothing and still monitors; the trace counting is checked on
 # two events that fire without KVM: the stand-in's context switches, and
-# other processes' execs (the sampler runs awk every interval): the count is
-# host-wide, as kvm_async_pf_completed (fired in a kworker) needs
+# other processes' execs (this test's own, the sampler forks none): the
+# count is host-wide, as kvm_async_pf_completed (fired in a kworker) needs
 before=$(sys_snapshot)
 start_standin 64 --touch
 check "none: prepare" "$P" prepare --level none --mem 64M --state "$TMP_T/n/p"
 APF_MONITOR_EXTRA_EVENTS="sched/sched_switch sched/sched_process_exec" \
 	check "none: monitor start" "$M" start --pid "$SPID" --state "$TMP_T/n/m" --out "$TMP_T/n/cell" --interval 0.3
+for i in 1 2 3; do /bin/true; done
 sleep 1.5
 check "none: monitor stop" "$M" stop --state "$TMP_T/n/m"
 j=$TMP_T/n/cell/host.json
@@ -103,6 +104,9 @@ else
 	expect_eq "trace: kvm events countable (0 without KVM guests)" true "$(jget "$j" '.kvm_async_pf.ready != null')"
 	expect_eq "trace: the stand-in's context switches counted" true "$(jget "$j" '.trace_events.sched_switch > 0')"
 	expect_eq "trace: counted host-wide (other processes' execs too)" true "$(jget "$j" '.trace_events.sched_process_exec > 0')"
+	expect_eq "host.tsv: the event columns filled from the buffer, summing to host.json's count" \
+		"$(jget "$j" .kvm_async_pf.not_present)" \
+		"$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["apf_not_present"] !~ /^[0-9]+$/ { bad = 1 } { s += $c["apf_not_present"] } END { print bad ? "not filled" : s }' "$TMP_T/n/cell/host.tsv")"
 fi
 stop_standins
 assert_as_before "none" "$before"

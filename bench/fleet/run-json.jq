@@ -15,7 +15,7 @@ def merge_vals($pairs):   # [[machine, value], ...] -> one value or "m: v; ..."
 | ($machines[0]) as $M
 | [$J[] | select(.run != null)] as $ran
 | ($ran[0].run // null) as $first
-| .status = $status | .end = $end
+| .status = $status | .end = $end_ts
 | .config.resolved = (if $first then ($first.config.resolved
       + { workloads: $wl,
           modes_run: ([$ran[].run.config.resolved.modes_run[]?] | uniq_keep_order) })

@@ -51,11 +51,11 @@ fleet_init() {
 	export PARALLEL_SSH="ssh -F $FLEET_T/ssh_config"
 }
 
-# fleet_machine NAME ADDR: start an sshd on ADDR (127.0.0.x) at a free
-# port; NAME's home is $FLEET_T/NAME/home. Adds a Host block to the
-# test's ssh_config so "ADDR" alone logs in.
+# fleet_machine NAME ADDR [PORT]: start an sshd on ADDR (127.0.0.x) at
+# PORT or a free one; NAME's home is $FLEET_T/NAME/home. Adds a Host block
+# to the test's ssh_config (unless ADDR has one) so "ADDR" alone logs in.
 fleet_machine() {
-	local name=$1 addr=$2 dir=$FLEET_T/$1 port pid
+	local name=$1 addr=$2 want=${3:-} dir=$FLEET_T/$1 port pid
 	case "$addr" in 127.*) ;; *) echo "fleet_machine: $addr is not loopback" >&2; return 2 ;; esac
 	mkdir -p "$dir/home"
 	cat >"$dir/enter" <<ENTER
@@ -67,7 +67,7 @@ exec "\${SHELL:-/bin/sh}" -c "\${SSH_ORIGINAL_COMMAND:-true}"
 ENTER
 	chmod 755 "$dir/enter"
 	for _ in 1 2 3 4 5 6 7 8; do
-		port=$((20000 + (RANDOM % 30000)))
+		port=${want:-$((20000 + (RANDOM % 30000)))}
 		cat >"$dir/sshd_config" <<CFG
 ListenAddress $addr:$port
 HostKey $FLEET_T/host_key
@@ -95,10 +95,9 @@ CFG
 				-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
 				"$addr" true 2>/dev/null; then
 				FLEET_PIDS+=("$pid")
-				cat >>"$FLEET_T/ssh_config" <<HOST
-Host $addr
-	Port $port
-HOST
+				eval "FLEET_SSHD_${name//[!A-Za-z0-9_]/_}=$pid"
+				grep -qxF "Host $addr" "$FLEET_T/ssh_config" && return 0
+				printf 'Host %s\n\tPort %s\n' "$addr" "$port" >>"$FLEET_T/ssh_config"
 				fleet_ssh_common >>"$FLEET_T/ssh_config"
 				return 0
 			fi
@@ -111,10 +110,38 @@ HOST
 	return 1
 }
 
-# fleet_unreachable ADDR: a Host block for an address nothing listens on.
+# fleet_unreachable ADDR PORT: a Host block for a machine that is down
+# (nothing listens there until fleet_machine starts it on that port).
 fleet_unreachable() {
-	printf 'Host %s\n\tPort 9\n' "$1" >>"$FLEET_T/ssh_config"
+	printf 'Host %s\n\tPort %s\n' "$1" "$2" >>"$FLEET_T/ssh_config"
 	fleet_ssh_common >>"$FLEET_T/ssh_config"
+}
+
+# fleet_conf FILE MODE WORKLOADS [REPS] [DURATION]: a short target = local matrix.
+fleet_conf() {
+	cat >"$1" <<CONF
+target     = local
+fleet_mode = $2
+workloads  = $3
+reps       = ${4:-1}
+duration   = ${5:-1}
+memory     = 256M
+CONF
+}
+
+# fleet_alive PID START: is PID still the process that had START (field 22
+# of /proc/PID/stat)? A checked PID is never a reused one.
+fleet_alive() {
+	[ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }')" = "$2" ]
+}
+
+# fleet_free_port: a port nothing on 127.0.0.0/8 listens on now.
+fleet_free_port() {
+	local p
+	while :; do
+		p=$((20000 + (RANDOM % 30000)))
+		ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+	done
 }
 
 fleet_ssh_common() {

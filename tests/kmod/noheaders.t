@@ -19,7 +19,7 @@ kctx_build
 out=$TMP_T/bare
 # A copy of the image, so it is registered as a custom kernel without headers.
 cp "$dir/vmlinuz" "$TMP_T/bzImage"
-KDIR="" kctx_vm "$out" "$TMP_T/bzImage" --duration 1 --mem 256M
+KDIR="" kctx_vm "$out" "$TMP_T/bzImage" --duration 1 --mem 256M -- --bytes 64M
 expect_eq "apf-vm exits 1" 1 "$VM_RC"
 expect_eq "result status" failed "$(jq -r .status "$out/result.json" 2>/dev/null)"
 reason=$(jq -r .reason "$out/result.json" 2>/dev/null || true)

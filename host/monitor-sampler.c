@@ -14,7 +14,8 @@
  * start), pswpin pswpout pgmajfault (per interval, /proc/vmstat),
  * qemu_rss_bytes (statm), guest_rss_bytes guest_swap_bytes (the
  * `/memfd:memory-backend-memfd` mapping's Rss:/Swap: in smaps: guest RAM
- * is shmem there, so its swap is not VmSwap), qemu_majflt (per interval),
+ * is shmem there, so its swap is not VmSwap; or, with --guest-bytes,
+ * QEMU's anonymous RAM mapping when there is no memfd), qemu_majflt (per interval),
  * psi_some_avg10 psi_full_avg10 (/proc/pressure/memory, "-" without PSI),
  * then apf_try_async apf_not_present apf_ready apf_completed: the kvm
  * events read from the pipe during the interval, "-" when that event is
@@ -83,6 +84,7 @@ struct opts {
 	long pid;
 	const char *tsv, *reg, *trace_pipe, *events;
 	double interval_s, t0;
+	uint64_t guest_bytes; /* 0: guest RAM only as the memfd mapping */
 };
 
 struct trace {
@@ -233,29 +235,51 @@ static bool qemu_rss(struct sampler *s, uint64_t *rss)
 	return true;
 }
 
-/* guest_mem: Rss and Swap of the guest RAM mapping(s) in smaps, bytes */
+/*
+ * anon_big: a mapping header without a path (anonymous) at least `min`
+ * bytes long. QEMU's anonymous guest RAM (no memory backend, the KVM
+ * default: a memfd's swap-in never goes async) is one such mapping of
+ * the RAM's size plus alignment; nothing else in QEMU is that big.
+ */
+static bool anon_big(const char *line, uint64_t min)
+{
+	unsigned long long a, b, ino;
+	int end = 0;
+	if (min == 0 || sscanf(line, "%llx-%llx %*s %*s %*s %llu%n", &a, &b, &ino, &end) != 3 || ino)
+		return false;
+	line += end;
+	line += strspn(line, " ");
+	return *line == '\0' && b > a && b - a >= min;
+}
+
+/*
+ * guest_mem: Rss and Swap of the guest RAM in smaps, bytes: the memfd
+ * backend's mapping(s), else (with --guest-bytes) the anonymous mapping
+ * of at least that size.
+ */
 static bool guest_mem(struct sampler *s, uint64_t *rss, uint64_t *swap)
 {
 	if (read_all(s, &s->smaps) < 0)
 		return false;
-	bool in = false;
-	uint64_t r = 0, w = 0;
+	int in = 0; /* 1 memfd, 2 anonymous RAM */
+	uint64_t r[3] = {0}, w[3] = {0};
 	char *save, *line;
 	for (line = strtok_r(s->buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		/* a mapping's header starts "start-end perms"; its fields "Name:" */
 		size_t hex = strspn(line, "0123456789abcdef");
 		if (hex > 0 && line[hex] == '-') {
-			in = strstr(line, GUEST_MAP) != NULL;
+			in = strstr(line, GUEST_MAP) ? 1 : anon_big(line, s->o.guest_bytes) ? 2 : 0;
 			continue;
 		}
 		if (!in)
 			continue;
 		if (!strncmp(line, "Rss:", 4))
-			r += strtoull(line + 4, NULL, 10) << 10;
+			r[in] += strtoull(line + 4, NULL, 10) << 10;
 		else if (!strncmp(line, "Swap:", 5))
-			w += strtoull(line + 5, NULL, 10) << 10;
+			w[in] += strtoull(line + 5, NULL, 10) << 10;
 	}
-	*rss = r, *swap = w;
+	int use = r[1] || w[1] || !(r[2] || w[2]) ? 1 : 2;
+	*rss = r[use], *swap = w[use];
 	return true;
 }
 
@@ -567,12 +591,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " --pid PID --tsv FILE --reg DIR [--interval SEC] [--t0 EPOCH]\n"
-		"                       [--trace-pipe FILE --events NAME,...]\n"
+		"                       [--guest-bytes N] [--trace-pipe FILE --events NAME,...]\n"
 		"  --pid PID          the QEMU process (stops when it is gone)\n"
 		"  --tsv FILE         host.tsv to write (header, then one row per interval)\n"
 		"  --reg DIR          host/monitor's registry entry: peaks, counts, marks\n"
 		"  --interval SEC     seconds between rows, 0.01..60 (default 0.1)\n"
 		"  --t0 EPOCH         epoch seconds that t_s counts from (default: now)\n"
+		"  --guest-bytes N    guest RAM size: without a memfd backend, the guest columns\n"
+		"                     read QEMU's anonymous mapping of at least N bytes\n"
 		"  --trace-pipe FILE  a tracefs instance's trace_pipe to count events from\n"
 		"  --events NAMES     the event names enabled there (space or comma separated)\n"
 		"SIGTERM/SIGINT: finish and exit 0. SIGUSR1: take the mark named in DIR/mark.req.\n"
@@ -597,6 +623,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"reg", required_argument, NULL, 'r'},	      {"interval", required_argument, NULL, 'i'},
 		{"t0", required_argument, NULL, 't'},	      {"trace-pipe", required_argument, NULL, 'T'},
 		{"events", required_argument, NULL, 'e'},     {"help", no_argument, NULL, 'h'},
+		{"guest-bytes", required_argument, NULL, 'g'},
 		{NULL, 0, NULL, 0},
 	};
 	*o = (struct opts){.interval_s = 0.1, .t0 = -1};
@@ -615,6 +642,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'o': o->tsv = optarg; break;
 		case 'r': o->reg = optarg; break;
 		case 'T': o->trace_pipe = optarg; break;
+		case 'g':
+			errno = 0;
+			o->guest_bytes = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || o->guest_bytes < (1u << 20)) {
+				warnx("bad --guest-bytes '%s': bytes, at least 1 MiB (try --help)", optarg);
+				return 2;
+			}
+			break;
 		case 'e': o->events = optarg; break;
 		case 'i':
 			if (!parse_double(optarg, 0.01, 60, &o->interval_s)) {

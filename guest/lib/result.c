@@ -287,30 +287,45 @@ static unsigned int hlog_until(const struct run *const *runs)
 	return until;
 }
 
-/* Slice `slot` of run x, all its workers added up, as one log line. */
-static int hlog_slice(FILE *f, const struct run *x, struct ilog_cursor *cur, uint64_t *counts,
-		      unsigned int slot, const char *tag, double dur)
+/*
+ * Series slices per latency.hlog interval: intervals of at least a second,
+ * the granularity HdrHistogram's log tools work in. One interval per 0.1 s
+ * slice made the log three times the rest of a result, and a nested
+ * host's guest sends its files over an emulated UART at a few KiB/s.
+ */
+static unsigned int hlog_per(const struct run *r)
+{
+	double per = ceil(1.0 / r->common.slice_s - 1e-9);
+
+	return per < 1 ? 1 : per > RUN_MAX_SLICES ? RUN_MAX_SLICES : (unsigned int)per;
+}
+
+/* Slices [first, last) of run x, all its workers added up, as one log line. */
+static int hlog_interval(FILE *f, const struct run *x, struct ilog_cursor *cur, uint64_t *counts,
+			 unsigned int first, unsigned int last, const char *tag, double dur)
 {
 	unsigned int nfull = x->merged_series.nfull;
-	double start = slot * x->common.slice_s, len = x->common.slice_s;
+	double start = first * x->common.slice_s, len = (last - first) * x->common.slice_s;
 
 	memset(counts, 0, HB_NBUCKETS * sizeof(*counts));
-	for (unsigned int i = 0; i < x->nthreads; i++)
-		if (ilog_add_slice(&x->workers[i].ilog, &cur[i], x->workers[i].hist, slot,
-				   slot == nfull - 1, counts) != 0) {
-			fprintf(stderr, "apfw: latency.hlog: a slice record of worker %u is corrupt\n", i);
-			return -1;
-		}
+	for (unsigned int slot = first; slot < last; slot++)
+		for (unsigned int i = 0; i < x->nthreads; i++)
+			if (ilog_add_slice(&x->workers[i].ilog, &cur[i], x->workers[i].hist, slot,
+					   slot == nfull - 1, counts) != 0) {
+				fprintf(stderr, "apfw: latency.hlog: a slice record of worker %u is corrupt\n", i);
+				return -1;
+			}
 	/* The last row holds the folded tail (series.h): up to the real end. */
-	if (slot == nfull - 1 && dur - start > len)
+	if (last == nfull && dur - start > len)
 		len = dur - start;
 	return hdr_log_interval(f, tag, start, len, counts);
 }
 
 /*
- * latency.hlog: one interval per series row, the workload's untagged and a
- * companion probe's tagged with its name. BaseTime is the measured
- * phase's start on the wall clock; timestamps count from it.
+ * latency.hlog: one interval per hlog_per() series rows (the last one may
+ * hold fewer), the workload's untagged and a companion probe's tagged with
+ * its name. BaseTime is the measured phase's start on the wall clock;
+ * timestamps count from it.
  */
 static int hlog(FILE *f, const void *arg)
 {
@@ -319,7 +334,7 @@ static int hlog(FILE *f, const void *arg)
 	struct ilog_cursor *cur[2] = { NULL, NULL };
 	struct timespec wall;
 	char comment[160];
-	unsigned int until, nfull = a->r->merged_series.nfull;
+	unsigned int until, per, nfull = a->r->merged_series.nfull;
 	uint64_t *counts = NULL;
 	double epoch;
 	int rc = -1;
@@ -334,6 +349,7 @@ static int hlog(FILE *f, const void *arg)
 	if (!a->o->measured || !a->r->merged_series.slots)
 		return 0;
 	until = hlog_until(runs);
+	per = hlog_per(a->r);
 	counts = malloc(HB_NBUCKETS * sizeof(*counts));
 	for (int k = 0; k < 2 && runs[k]; k++)
 		cur[k] = calloc(runs[k]->nthreads, sizeof(*cur[k]));
@@ -341,15 +357,20 @@ static int hlog(FILE *f, const void *arg)
 		fprintf(stderr, "apfw: latency.hlog: out of memory\n");
 		goto out;
 	}
-	for (unsigned int s = 0; s < nfull && s < until; s++)
+	for (unsigned int s = 0; s < nfull; s += per) {
+		unsigned int last = nfull - s > per ? s + per : nfull;
+
+		if (last > until) {
+			fprintf(f, "#[apfbench: intervals from %.3f s on are missing: the interval "
+				   "histograms reached their memory cap]\n",
+				s * a->r->common.slice_s);
+			break;
+		}
 		for (int k = 0; k < 2 && runs[k]; k++)
-			if (hlog_slice(f, runs[k], cur[k], counts, s, k ? runs[k]->wl->name : NULL,
-				       duration_s(a->r)) != 0)
+			if (hlog_interval(f, runs[k], cur[k], counts, s, last,
+					  k ? runs[k]->wl->name : NULL, duration_s(a->r)) != 0)
 				goto out;
-	if (until < nfull)
-		fprintf(f, "#[apfbench: intervals from %.3f s on are missing: the interval "
-			   "histograms reached their memory cap (%u MiB per thread)]\n",
-			until * a->r->common.slice_s, ILOG_MAX_BYTES >> 20);
+	}
 	rc = ferror(f) ? -1 : 0;
 out:
 	free(counts);

@@ -100,7 +100,7 @@ for kind in untagged Tag=wakeup; do
 	fi
 	if out=$(tests/check-result "$TMP_T/hlog"); then
 		not_ok "refused: latency.hlog one $kind interval short" "check-result accepted it"
-	elif grep -q "latency.hlog: not one $kind interval per series row" <<<"$out"; then
+	elif grep -q "latency.hlog: not one $kind interval per second of series rows" <<<"$out"; then
 		ok "refused: latency.hlog one $kind interval short"
 	else
 		not_ok "refused: latency.hlog one $kind interval short" "$out"

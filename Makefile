@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # apfbench top-level build. Each area owns a fragment (guest/guest.mk,
 # host/host.mk, ...) that appends its products to ALL and its checks to
 # the test suite; this file only ties them together.

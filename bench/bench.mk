@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/: `make bench` = packages + build + guest kernels + the matrix of
 # CONFIG (default bench/configs/default.conf) + its report, ending with the
 # report's path; `make report RUN=results/<run-id>` rebuilds a run's report.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * apfw: the guest workload driver. It parses the command line, finds the
  * workload in the table, and hands it to the run engine (guest/lib/run.c);

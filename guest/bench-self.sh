@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make bench-self: the measurement core's own cost, and exec-storm's
 # one-thread spawn rate against a bare posix_spawn+waitpid loop of the
 # same helper. The two alternate for three rounds, so drift hits both

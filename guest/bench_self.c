@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * bench-self: what the measurement itself costs. Prints the bare clock
  * read, the recorder (clock + histogram + series) per sample, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * exec-storm's exec target: no libc, no start-up work, exits 0 at once, so
  * each timed spawn measures fork/exec/exit/reap in the kernel and nothing

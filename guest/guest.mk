@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # guest/: apfw (static, runs from a busybox initramfs with no libc), its
 # exec-storm helper, the C unit tests of guest/lib and the bench-self tool.
 GUEST_CFLAGS  := $(CFLAGS) -Iguest/lib -pthread

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # What goes into a nested host's (L1) initramfs, as "destination<TAB>source"
 # lines for host/mkhostfs. Destinations are relative to the archive's root

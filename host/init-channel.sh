@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=sh disable=SC3045  # busybox ash has read -t
 # The control-port protocol of both /init programs (host/guest-init in a
 # guest, host/host-init in a nested host), on /dev/ttyS1 as fd 3. Sourced

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Shared shell helpers for host/, bench/ and scripts/: one voice for
 # messages, one exit-code convention, and a cleanup stack so every script

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * monitor-sampler: host/monitor's sampler, one host.tsv row per interval
  * for the whole cell, from one process that never forks.

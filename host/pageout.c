@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * pageout: push a fraction of a running VM's guest RAM out to swap, the way
  * an overcommitted host's reclaim would, but targeted and repeatable.

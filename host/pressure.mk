@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # host/pressure.mk: memory-pressure tools (owned by the pressure area).
 # host/pageout is the targeted pager, host/monitor-sampler host/monitor's
 # per-interval sampler; $(BUILD)/tests/memfd-hold is the pressure tests'

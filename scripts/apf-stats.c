@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * apf-stats: the numbers behind scripts/apf-report, kept in C so that the
  * statistics are exact, testable against published reference values and

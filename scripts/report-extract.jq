@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # report-extract.jq: every figure apf-report needs from a run's result.json
 # files, in one pass, as tab-separated records (jq -r, --arg run LABEL).
 # Every record starts with its type and the cell's coordinates

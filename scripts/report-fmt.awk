@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # report-fmt.awk: how the report writes a number, loaded (-f) before
 # report-table.awk and report-headline.awk so both say the same thing.
 #   - a unit per metric: latencies (_ns) in ns, µs, ms or s; rates and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # report-headline.awk (after report-fmt.awk): the report's answer, from
 # every report/compare-<axis>.tsv given: per workload, the metrics that
 # moved (Holm-adjusted Welch p < 0.05) with baseline, value and change ±

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # report-lib.awk: the one place that knows the report's axes, their order
 # and how a cell is named on a plot; loaded (-f) before the awk programs of
 # scripts/apf-report that need them. Variables (-v):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # report-table.awk (after report-fmt.awk): one report/compare-<axis>.tsv as
 # an aligned text table (style=text) or an HTML table (style=html). One row
 # per workload x held-equal settings x metric, one column per axis value

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # scripts/: the report's statistics helper (apf-stats), a host tool built
 # natively (not static: it never goes into a guest).
 APF_STATS := $(BUILD)/apf-stats

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Helpers for tests/*.t: TAP-like lines that tests/run counts.
 #   ok "what"            a passed check

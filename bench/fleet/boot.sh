@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/fleet/boot.sh: the first thing a fleet machine runs, copied there by
 # GNU parallel (--basefile) beside the suite's tarball into its per-run work
 # dir apf-fleet/<run-id>/ (relative to the login's directory). It unpacks

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # run-json.jq: a fleet run's run.json from its jobs (bench/apf-fleet).
 # Input: the run.json so far. $jobs[0]: one object per job (job, group,
 # pinned, state, exit, machine, run: that job's own apf-bench run.json,

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * apf_kctx: touch a guest buffer from chosen kernel contexts, so apfbench
  * can see what a host fault costs when it hits the guest kernel with IRQs

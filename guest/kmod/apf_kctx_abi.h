@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The ioctl ABI between the apf_kctx guest module (guest/kmod/apf_kctx.c)
  * and apfw's kctx workload (guest/workloads/kctx.c). One header for both

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * apf-kctx-check: in-guest checks of the apf_kctx module's ABI, the part
  * of its contract that only shows from inside the guest: bounds give

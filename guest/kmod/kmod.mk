@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # guest/kmod/: the apf_kctx module, built per cached guest kernel that has
 # headers (build/kernels/*/kdir; `make kernel` fetches them), and
 # apf-kctx-check, the static in-guest ABI checker the initramfs carries

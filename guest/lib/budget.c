@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Memory budget of a run (see budget.h). */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The memory a run will need, added up item by item before anything is
  * allocated (series slices, histograms, buffers, thread stacks, what the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Monotonic nanosecond clock: the one time source every workload uses. */
 #ifndef APF_CLOCK_H
 #define APF_CLOCK_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Guest counters and environment (see counters.h). Everything is read from
  * /proc and CPUID, which exist in the smallest initramfs.

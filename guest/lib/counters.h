@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest-side facts: counters read before and after the measured phase
  * (reported as deltas), and the environment, including the async-PF mode

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* HdrHistogram's percentile text and interval log (see hdr.h). */
 #include <math.h>
 #include <stdbool.h>

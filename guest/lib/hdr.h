@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * HdrHistogram's file formats for our histograms, whose layout is
  * HdrHistogram's own for 2 significant digits (hist_buckets.h, HB_HDR_*):

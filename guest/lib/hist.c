@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Latency histogram (see hist.h for the error bound and memory). */
 #include <math.h>
 #include <string.h>

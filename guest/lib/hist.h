@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Latency histogram: HdrHistogram-style log-linear buckets (see
  * hist_buckets.h), fixed memory (~38 KiB) whatever the run length, one per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Log-linear bucket arithmetic shared by guest/lib/hist.c and the guest
  * kernel module (guest/kmod), so counts from either merge exactly.

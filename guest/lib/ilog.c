@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Interval histograms per series slice (see ilog.h). */
 #include <limits.h>
 #include <stdlib.h>

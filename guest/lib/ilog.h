@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Interval histograms for latency.hlog: one histogram per series slice,
  * recorded without touching the per-sample hot path. A worker's histogram

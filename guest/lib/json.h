@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Minimal streaming JSON writer: apfw emits result.json, written once at
  * the end, and `apfw check`'s one-line answer, so a writer that tracks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The machine a run is checked against (see machine.h). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The machine a run is checked against: this one, probed (apfw run, or
  * apfw check without --mem), or a guest described by the host before it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Table-driven option parsing (see opts.h): one loop serves every
  * workload, and --help is printed from the same rows, so documentation

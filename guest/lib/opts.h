@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Declarative options, fio-style: one table per workload (and one for the
  * options every workload shares) gives parsing, bounds checking, defaults

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A paced loop that never skips missed periods: each operation is due at
  * start + k * interval, and its latency is measured from that due time.

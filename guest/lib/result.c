@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Result files and the human summary (see result.h). */
 #include <errno.h>
 #include <limits.h>

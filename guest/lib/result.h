@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Result files of one run: result.json (schema apfbench/1, see
  * shared/DESIGN.md and results/schema/result.schema.json), latency.hgrm

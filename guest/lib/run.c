@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The run engine (see run.h): options, validation against the machine and
  * the memory budget, set-up, the measured phase with its workers, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The engine between apfw's driver and its workloads. A workload is one
  * file that fills a `struct workload` (name, options table, hooks) and one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Per-slice ops/max-latency series (see series.h). */
 #include <limits.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Time series: operations and max latency per slice (default 100 ms) of the
  * measured phase. One per thread; merged by adding ops and taking the max.

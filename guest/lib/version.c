@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* See version.h; only this file sees APF_VERSION, so only it rebuilds. */
 #include "version.h"
 

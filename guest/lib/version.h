@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The suite's version for result.json's `tool` block: `git describe
  * --always --dirty` of the tree apfw was built from, baked in by

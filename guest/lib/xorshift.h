@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xorshift64 (Marsaglia): the suite's one pseudo-random generator, shared
  * by apfw and the guest kernel module. From a non-zero state it never

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * exec-storm: each thread loops spawn -> execve -> exit -> reap of a tiny
  * static helper (guest/exec_helper.c), timing each spawn-to-reap. With

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * fault-storm: worker threads touch pages of a large anonymous buffer in
  * random (or sequential) order, timing each touch, while one CPU-bound

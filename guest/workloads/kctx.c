@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * kctx: drive the apf_kctx guest module (guest/kmod), which touches every
  * page of a kernel buffer with IRQs off, with preemption off, inside an

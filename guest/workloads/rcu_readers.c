@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * rcu-readers: threads doing path lookups (stat, or openat+close) of random
  * entries in a large directory tree. Lookups of cached dentries run in the

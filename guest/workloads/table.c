@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The workload table: a new workload is one file in guest/workloads/ plus
  * one line here. `apfw list` prints them in this order.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * wakeup: cyclictest-like timer threads, one per CPU, each sleeping to
  * absolute deadlines every --interval-us and recording how late it woke.

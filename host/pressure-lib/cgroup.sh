@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash disable=SC2034  # CG_* are read by the sourcing script
 # Memory cgroup for one cell: created under the suite's own cgroup (from
 # /proc/self/cgroup) before the guest boots, QEMU started inside it, the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Run records for host/pressure and host/monitor: what one cell created,
 # kept where a later run can find it after a kill -9.

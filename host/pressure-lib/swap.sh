@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Swap for a pressure run. Anonymous (and memfd/shmem) guest memory only
 # leaves RAM with swap, so a pressure level needs some:

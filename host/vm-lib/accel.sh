@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash disable=SC2154,SC2034,SC2004  # the state is host/apf-vm's, which sources this
 # Which accelerator a cell gets (host/apf-vm --accel): a KVM probe boot
 # with a short deadline, its verdict cached per kernel and host boot.

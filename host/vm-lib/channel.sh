@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash disable=SC2154,SC2034,SC2004  # the state is host/apf-vm's, which sources this
 # host/apf-vm's side of the control port (the guest's side and the protocol
 # are in host/init-channel.sh): lines with deadlines, and files checked

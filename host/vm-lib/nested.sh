@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash disable=SC2154,SC2034,SC2004  # the state is host/apf-vm's, which sources this
 # A nested KVM host (apf-vm --host nested-<kernel>): L0 (this machine)
 # boots the host kernel (L1) under TCG with an emulated AMD SVM and nested

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash disable=SC2154,SC2034,SC2004  # the state is host/apf-vm's, which sources this
 # Starting and stopping QEMU for host/apf-vm: command lines, the mode's CPU
 # flags, and a stop that only ever hits the QEMU of a recorded PID and

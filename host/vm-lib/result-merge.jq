@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The cell's result.json from what host/apf-vm got (jq -n, see finalize in
 # host/vm-lib/result.sh): $g[0] the guest's result (absent when it sent
 # none), $h the host's env facts (defaults, forced), $host the monitor's

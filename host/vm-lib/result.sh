@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash disable=SC2154,SC2034,SC2004  # the state is host/apf-vm's, which sources this
 # The cell's result.json for host/apf-vm: written once, by finalize (last
 # on the cleanup stack), from whatever the run got to; the guest's own

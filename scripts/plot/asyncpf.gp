@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # asyncpf.gp: when async page faults fired and what the guest saw, on the
 # guest's measured-phase clock (first repetition of each column): the
 # guest's operations per second (top) and the host's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # common.gp: the look shared by every apfbench plot (loaded first).
 # Data files are tab-separated: a line's name ("kernel=... mode=...") is
 # one field with spaces in it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # corunner.gp: fault-storm's co-runner progress over time (the headline
 # async-PF metric: useful vCPU work while tasks wait for the host), first
 # repetition of each line of the comparison. Vars (-e): plotdir, out, data

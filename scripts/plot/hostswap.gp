@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # hostswap.gp: host swap-in (solid) and swap-out (dashed) rates over the
 # cell, from host.tsv, first repetition of each line of the comparison.
 # Vars (-e): plotdir, out, data (blocks: label, t_s, in/s, out/s), titles, n, wl.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # series.gp: one workload over time, first repetition of each line of the
 # comparison: operations per second (top) and the worst latency per slice
 # (bottom, log axis). Vars (-e): plotdir, out, data (blocks: label, t_s,

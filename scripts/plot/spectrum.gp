@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # spectrum.gp: latency percentile spectrum of one workload, one line per
 # line of the comparison (all reps merged): latency on a log axis against
 # percentile on a "nines" axis, x = 1/(1-p), as HdrHistogram plots do.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # term.gp: the output for one pass of a template's `do for [ext in "png svg"]`
 # loop (every plot is written as PNG and as SVG with the same look).
 # Needs: out (basename), ext (png|svg).

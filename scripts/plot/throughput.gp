@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # throughput.gp: operations per second of one workload, one bar per line
 # of the comparison (baseline first, each its own colour, named in the
 # legend), at the mean with the 95% confidence interval over reps, on a

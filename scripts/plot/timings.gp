@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # timings.gp: where the run's time went, from the cells' env.timings:
 # seconds per phase summed over cells, stacked, one bar per run/host.
 # Vars (-e): plotdir, out, data (header "bar phase...", then a row per

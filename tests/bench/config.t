@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # apf-bench refuses bad configs before anything is created: exit 2, one
 # line "file:line: what", no run directory. A good config passes --dry-run.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # target = local with the real guest/apfw: workloads run natively, sizes
 # in NN% are of the config's memory, results carry the host-side env, and
 # (as root) limit50 pressure is applied to the apfw process through

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Interrupt a run, --resume it: only unfinished cells run, finished ones are
 # untouched, and the summary has the structure of an uninterrupted run.
 # Failed cells are rerun too. Target local with a stand-in apfw.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # apf-bench with a stand-in VM launcher (tests/bench/fake-apf-vm): dry run,
 # the cell tree, interleaved repetitions, the workload table's arguments,
 # run.json, and modes collapsed under TCG but kept apart under KVM.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The real thing in miniature: apf-bench through host/apf-vm on Debian's
 # 6.1 and 6.12 cloud kernels (TCG on a machine without usable KVM), one
 # short fault-storm cell each, then the report: both kernels are columns,

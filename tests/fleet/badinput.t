@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # A fleet run refuses bad input before anything exists (exit 2, file:line):
 # fleet_mode is checked with the other config keys, the sshloginfile's
 # names must be unique and valid, a kernel path cannot travel; and the dry

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # SIGINT to a fleet run while every machine is inside a cell: the run
 # stops, each machine's job stops its apf-bench, which cleans up as it
 # does locally, and the driver's check on each machine finds nothing left.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Loopback "machines" for tests/fleet: one sshd per machine, each on its
 # own 127.0.0.x address and port, a key made for the test, and a login

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # fleet_mode = replicate over three loopback machines (sshd on 127.0.0.2,
 # .3 and .4, each login in its own home), the third down at first: every
 # reachable machine runs the whole target = local matrix from the pinned

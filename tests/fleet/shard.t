@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # fleet_mode = shard over loopback machines, one of them down: each
 # comparison group (a workload with all its columns and repetitions) runs
 # whole on one machine that answered; the cells land in the usual

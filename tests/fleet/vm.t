@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # One VM cell through the fleet: a loopback machine builds the pinned suite,
 # runs `make kernel` for the config's kernel (from the kernel cache this
 # test passes along with APF_FLEET_ENV) and boots one guest through

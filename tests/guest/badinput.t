@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Bad input to `apfw run` and `apfw check` exits 2 with one line naming the
 # problem, creates nothing in --out and leaves no process behind, whatever
 # the number (huge, NaN, inf, negative, overflowing, over RAM); a request

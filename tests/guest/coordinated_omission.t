@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Coordinated omission: stop a paced wakeup loop with SIGSTOP for S and
 # check the stall is back-filled as about S/interval late samples, not one.
 . "$(dirname "$0")/../lib.sh"

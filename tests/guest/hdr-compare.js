@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Compares apfbench's HdrHistogram files with hdr-histogram-js (the real
 // implementation, a port of HdrHistogram's Java). Used by tests/guest/hdr.t;
 // NODE_PATH points at its node_modules. Prints TAP-like lines.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # latency.hgrm and latency.hlog against a real HdrHistogram implementation,
 # hdr-histogram-js (npm, pinned in tests/js, installed into build/js):
 # the same values recorded by guest/lib and by it must print the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Test driver for tests/guest/hdr.t: records the values on stdin (one
  * per line, ns) into one struct hist, then writes latency.hgrm's text

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # results/schema/result.schema.json: a valid draft 2020-12 schema; a real
 # result passes tests/check-result; results that break the contract (an ok
 # result without its latency, a failure without a reason, a VM result

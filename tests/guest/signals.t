@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # SIGTERM ends a long run promptly, in the measured phase and in set-up,
 # measured as a multiple of the time-series slice (the main thread looks
 # for signals every 50 ms, set-up loops every chunk); the run is marked

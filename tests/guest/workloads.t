@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Each workload runs natively (the `local` target) for 2 s and writes valid
 # result files; fault-storm also with the wakeup probe beside it.
 . "$(dirname "$0")/../lib.sh"

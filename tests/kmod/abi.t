@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The module's contract as only the guest can see it, on each kernel with
 # headers: `apfw run kctx --check` runs apf-kctx-check in the guest (bounds
 # give EINVAL, a request during another file's pass gets EBUSY, every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Host-side checks of the kmod area, no VM: build-for's contract (exit 3
 # without headers, 2 on bad input, a .ko whose vermagic is the kernel's,
 # a quick no-op rebuild, kbuild again when the inputs changed), the

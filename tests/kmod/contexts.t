@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # kctx in each context (plain, irqoff, preemptoff, rcu) under TCG on the
 # default kernel, and in two on 6.12 (abi.t's checker already passes all
 # four there): status ok, and the per-page counts add up exactly to pages

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The chunking promise: an irqoff pass over 256 MiB keeps IRQs off for one
 # chunk at a time, so the guest's soft-lockup and RCU-stall detectors stay
 # silent. The guest runs with watchdog_thresh=1 (a soft lockup is reported

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # A kernel without headers (a bare bzImage, no KDIR) still boots; kctx on
 # it fails cleanly: no module in the initramfs, apfw exits 2 saying the
 # module is not loaded, apf-vm records status failed (exit 1) with that

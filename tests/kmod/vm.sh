@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Shared by tests/kmod/*.t that boot guests: find a kernel with headers,
 # run kctx in it through host/apf-vm (TCG: fast to boot, and the only accel

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Every shell script of the suite (tracked *.sh, *.t and files with a sh or
 # bash shebang) is shellcheck-clean, following what each one sources
 # (-x), under the project's .shellcheckrc. One line per file.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # host/monitor-sampler's guest columns for anonymous guest RAM (QEMU under
 # KVM without a memory backend): with --guest-bytes the anonymous mapping
 # of at least that size is the guest's; without it, only a memfd counts.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # host/monitor mark + stop: host.json's "measured" block holds the deltas
 # over [mark start, mark stop] while the top level keeps the whole cell.
 # Driven by a fake /proc (APF_PROC_ROOT) whose counters the test moves:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # host/monitor-sampler on its own: the host.tsv columns, the row rate asked
 # for (rows against elapsed time, generous bounds), a clean stop on SIGTERM
 # and when the sampled process is gone, and bad usage refused.

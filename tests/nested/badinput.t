@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Bad nested-host input is refused before anything boots: exit 2, one line
 # naming the problem, no QEMU started (a counting stand-in), no cell files.
 . "$(dirname "$0")/../lib.sh"

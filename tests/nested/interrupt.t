@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Ctrl-C in the middle of a nested cell: the nested host and everything in
 # it are gone within 5 s of the signal, apf-vm says the cell is
 # incomplete, and nothing of it is left on this machine: no QEMU of ours,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Helpers for tests/nested/*.t, sourced after tests/lib.sh: a cell through
 # a nested KVM host (L1 under TCG with emulated SVM), sized to keep the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Real async page faults through a nested KVM host, one cell per mode under
 # a cgroup limit in L1 with swap on its virtio disk, and one with zram.
 # What must hold (ratios and structure, never times):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The cgroup code path against a fake cgroup root (plain files): v2 (not
 # runnable on this host, whose v2 tree has no memory controller) and v1.
 # Checks the exact file writes: delegation under the no-internal-processes

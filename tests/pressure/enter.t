@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # host/pressure enter: a process started through it (as apf-vm starts QEMU)
 # is in the cell's cgroup from its first page, so what it touched before
 # attach is charged there, and the limit set at attach makes the kernel

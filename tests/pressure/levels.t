@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # host/pressure and host/monitor usage: level names, refusals before any
 # change (not root, bad input), `none` needing nothing, --help everywhere.
 . "$(dirname "$0")/../lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Helpers for tests/pressure/*.t, sourced after tests/lib.sh.
 #   - a private registry (APF_RUN_DIR) so these tests never see, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # prepare/attach/monitor/release on a stand-in "QEMU" (a memfd named like
 # QEMU's guest RAM, filled with random bytes and re-read at random), for a
 # file and a zram swap: the cgroup gets the limit and the pid, the hog runs

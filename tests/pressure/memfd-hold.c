@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * memfd-hold: a stand-in for QEMU's guest RAM in the pressure tests.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # host/pageout on the memfd stand-in: the pick per pass (NN% of the
 # mapping's chunks), pages advised vs requested vs actually swapped, the
 # mapping's own Swap:, the summary file, and a clean end on SIGTERM and

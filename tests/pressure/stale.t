@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Faults: a run killed with kill -9 leaves a cgroup, swap, a pager, a hog,
 # a sampler and a tracefs mount behind; `cleanup-stale` removes all of it
 # and leaves a live run alone. A runner that gets SIGTERM releases

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The issue's done-when, scaled down to keep the suite short: fault-storm
 # under TCG (no async PF here) with a buffer of 80% of guest RAM, as-is
 # (`none`), under a 50% cgroup limit with a swap file, and with pageout50

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The host axis: a run over this machine and a nested host (stand-ins for
 # apf-vm, synthetic cells under cells/<host>/...) compares the two host
 # columns with the others held equal, with numbers (not NA), the nested

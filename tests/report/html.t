@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # report/index.html, as files and in a real headless browser (Debian's
 # chromium): the headline table comes first, then the contents, whose
 # links all resolve to ids; every <img> is a valid PNG (its SVG beside it)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # apf-report on a synthetic two-kernel x two-pressure run (stand-in VM
 # launcher, tests/report/gen-result): summary.tsv shape, the comparison
 # numbers checked against values computed here from the result files with

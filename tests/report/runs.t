@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Comparing runs (apf-report --baseline A B --out DIR): two synthetic runs
 # of different guest kernels (cells/<host>/... as apf-bench writes them,
 # made directly with gen-result) compare along the run axis with numbers

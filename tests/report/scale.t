@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # apf-report on 1000 cells (5 kernels x 4 modes x 5 pressures x 2 workloads
 # x 5 reps) with full-size histograms and 30 s series: the report is
 # complete and right in shape. Its wall time is printed as a comment for

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # apf-stats against published reference values: Student t quantiles (the
 # two-sided 95% column of any t table, e.g. NIST/SEMATECH e-Handbook of
 # Statistical Methods, 1.3.6.7.2), closed-form t CDFs (df 1: Cauchy,

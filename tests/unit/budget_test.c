@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests for the memory budget and the time series' allocation: a
  * request too big for the machine is refused by name before anything is

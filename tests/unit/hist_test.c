@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Histogram unit tests: bucket arithmetic, percentile accuracy against an
  * exact sort of 10^6 samples from several distributions, exact merge, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Interval-log unit tests: the V2 counts payload round-trips (zero runs,
  * counts up to 2^63-1 in nine bytes), per-slice histograms come back slice

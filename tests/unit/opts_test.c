@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests for option parsing (bounds on every number: huge, negative,
  * NaN, inf, overflowing) and the effective async-PF mode decision.

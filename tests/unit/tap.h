@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * TAP-like output for C unit tests, read by tests/unit/unit.t: a plan line
  * "1..N" first (tap_plan), then one line per check, so a binary that dies

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # host/apf-vm end to end under TCG, with tests/vm/standin-apfw in the guest:
 # ready/go/result and intact file transfer, workload options passed verbatim,
 # guest-off on the guest command line, the accel probe, and every way a run

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # host/apf-vm --dry-run: the QEMU command line each async-PF mode produces
 # (DESIGN.md's mode table), under KVM and TCG, and the refusal of bad input
 # with exit 2. Nothing boots here.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # host/mkinitramfs: what goes into the archive (init, static busybox, apfw
 # and its helper, modules from guest/kmod/build-for, initramfs.list files),
 # the content cache (same inputs, same archive; a changed input, a new one)

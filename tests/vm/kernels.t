@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # host/kernels: names, the cache layout others rely on (vmlinuz, release,
 # modules/, kdir with a usable headers Makefile), idempotent fetch, custom
 # bzImage registration with KDIR, and refusals (exit 2).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # apf-vm's side of the control channel against tests/vm/fake-qemu, which
 # plays a misbehaving guest on the same FIFOs: a result arrives intact or
 # the cell is failed (checksum, short file, bad name, no result), a guest

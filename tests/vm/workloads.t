@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The real guest/apfw in a TCG guest, one short run per default kernel:
 # the result comes back complete (schema and files by tests/check-result,
 # latency.hlog included) with the host's env merged in (accel, kernel,

@@ -67,16 +67,20 @@ hostfs_suite() {
 # KDIR/modules/kernel, or return 1 (built in, or absent).
 hostfs_module() {
 	local alt=${2//-/_}
+	[ -d "$1/modules/kernel" ] || return 1
 	find "$1/modules/kernel" -type f \( -name "$2.ko*" -o -name "$alt.ko*" -o -name "${alt//_/-}.ko*" \) |
 		head -n 1 | grep .
 }
 
-# hostfs_kvm_amd KDIR: kvm-amd's module file; fails when the kernel has
-# neither the module nor kvm-amd built in (then it prints nothing).
+# hostfs_kvm_amd KDIR: kvm-amd's module file, or "builtin"; fails when the
+# kernel has neither the module nor kvm-amd built in (then it prints
+# nothing). A registered bzImage has no modules/: its KDIR's .config
+# (copied as KDIR/config by host/kernels) must then say KVM_AMD=y.
 hostfs_kvm_amd() {
 	local f
 	if f=$(hostfs_module "$1" kvm-amd); then echo "$f"; return 0; fi
 	grep -q 'kvm-amd\.ko$\|kvm_amd\.ko$' "$1/modules/modules.builtin" 2>/dev/null && echo builtin && return 0
+	grep -qx 'CONFIG_KVM_AMD=y' "$1/config" 2>/dev/null && echo builtin && return 0
 	return 1
 }
 

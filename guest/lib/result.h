@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Result files of one run: result.json (schema apfbench/1, see
- * shared/DESIGN.md and results/schema/result.schema.json), latency.hgrm
+ * docs/DESIGN.md and results/schema/result.schema.json), latency.hgrm
  * and latency.hlog (HdrHistogram's formats, hdr.h), series.tsv, and for a
  * companion probe <name>.hgrm. Each is written to a temporary name and renamed, and
  * result.json goes last, so a directory holding result.json is complete.

@@ -31,7 +31,7 @@ nested_resolve() {
 	# shellcheck source=host/hostfs-lib.sh
 	. "$APF_TOP/host/hostfs-lib.sh"
 	hostfs_kvm_amd "$host_kdir" >/dev/null ||
-		usage_error "--host $1: kernel $host_release has no kvm-amd module (modules/ under $host_kdir), so it cannot be a KVM host"
+		usage_error "--host $1: kernel $host_release has no kvm-amd (no module under $host_kdir/modules, no CONFIG_KVM_AMD=y in its config), so it cannot be a KVM host"
 	host_label=$1
 	[[ $k != */* ]] || host_label=nested-$(basename "$host_kdir")
 }

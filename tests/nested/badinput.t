@@ -35,6 +35,7 @@ refused() { # WHAT PATTERN apf-vm options...
 	check "$what: no cell files" test ! -e "$TMP_T/out/result.json"
 }
 refused "host kernel without kvm-amd" "no kvm-amd" --host "nested-$TMP_T/nokvm"
+refused "bare host bzImage (no modules, no KVM_AMD=y config)" "no kvm-amd" --host "nested-$TMP_T/nokvm/vmlinuz"
 refused "host bzImage that is not one" "not a bzImage" --host nested-/etc/passwd
 refused "unknown host kernel" "apt knows no" --host nested-debian-9.9-cloud
 refused "bad host name" "local or nested-" --host elsewhere

@@ -626,7 +626,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"reg", required_argument, NULL, 'r'},	      {"interval", required_argument, NULL, 'i'},
 		{"t0", required_argument, NULL, 't'},	      {"trace-pipe", required_argument, NULL, 'T'},
 		{"events", required_argument, NULL, 'e'},     {"help", no_argument, NULL, 'h'},
-		{"guest-bytes", required_argument, NULL, 'g'},	      {"version", no_argument, NULL, 'V'},
+		{"guest-bytes", required_argument, NULL, 'g'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	*o = (struct opts){.interval_s = 0.1, .t0 = -1};

@@ -4,7 +4,7 @@ APF_STATS := $(BUILD)/apf-stats
 
 $(APF_STATS): scripts/apf-stats.c $(BUILD)/guest/lib/version.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iguest/lib -o $@ $^ -lm
+	$(CC) $(CFLAGS) -Iguest/lib -o $@ $(filter %.c %.o,$^) -lm
 
 ALL += $(APF_STATS)
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A kernel without headers (a bare bzImage, no KDIR) still boots; kctx on
-# it fails cleanly: no module in the initramfs, apfw exits 2 saying the
-# module is not loaded, apf-vm records status failed (exit 1) with that
+# it fails cleanly: no module in the initramfs, apfw exits 3 (a missing
+# capability) saying the module is not loaded, apf-vm records status failed
+# (exit 1: only this host's own capabilities make apf-vm exit 3) with that
 # line as the reason.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/vm.sh"

@@ -27,7 +27,7 @@ TOOLS=(
 	apf-validate:scripts/apf-validate
 	int3-rate:scripts/int3-rate
 )
-CAP_CASES=12
+CAP_CASES=13
 echo "1..$((${#TOOLS[@]} * 3 + CAP_CASES))"
 make -s guest/apfw host/pageout host/monitor-sampler build/apf-stats >/dev/null 2>&1 || true
 # nobody (the not-root cases) must reach the sandbox and the PATH dirs
@@ -131,6 +131,8 @@ mkdir -p "$TMP_T/run/cells" "$TMP_T/kdir"
 echo 6.1.0-test >"$TMP_T/kdir/release"
 touch "$TMP_T/file"
 printf 'target = vm\nworkloads = fault-storm\n' >"$TMP_T/a.conf"
+printf 'target = vm\npressure = limit50\nworkloads = fault-storm\n' >"$TMP_T/p.conf"
+chmod 644 "$TMP_T/a.conf" "$TMP_T/p.conf"
 NOJQ=$(path_without jq)
 
 if [ -e /dev/kvm ]; then
@@ -162,5 +164,7 @@ missing "kernels fetch without apt-cache" "'apt-cache' not found" \
 # Not root (as root: as nobody). need-packages must never install here.
 not_root "need-packages, missing packages, not root" "sudo apt-get install" \
 	env PATH="$(path_without dpkg-query)" "$TOP/host/need-packages" build
+not_root "apf-bench pressure = limit50, not root" "needs root" \
+	env APF_VM="$TOP/tests/bench/fake-apf-vm" APF_BENCH_ACCEL=tcg "$TOP/bench/apf-bench" "$TMP_T/p.conf" --out "$SB/cwd/run"
 not_root "pressure prepare limit50, not root" "needs root" \
 	env APF_RUN_DIR="$SB/run" "$TOP/host/pressure" prepare --level limit50 --mem 1G --state "$SB/tmp"

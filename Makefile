@@ -12,6 +12,19 @@ KERNELS ?=
 .DEFAULT_GOAL := all
 .PHONY: all test bench bench-self kernel report deps clean
 
+# The suite's version, one value for every tool's --version and
+# result.json's tool.version: `git describe` of the tree being built; outside
+# git, the VERSION an earlier build wrote (a copied tree keeps it), else
+# "unknown". $(BUILD)/VERSION is rewritten only when the value changes, so a
+# new commit relinks what embeds it (guest/lib/version.o), nothing more;
+# host/lib.sh's apf_version reads it when there is no git.
+APF_VERSION := $(shell git describe --always --dirty 2>/dev/null || head -n 1 $(BUILD)/VERSION 2>/dev/null || echo unknown)
+$(BUILD)/VERSION: apf-version-check
+	@mkdir -p $(@D)
+	@echo '$(APF_VERSION)' | cmp -s - $@ || echo '$(APF_VERSION)' >$@
+.PHONY: apf-version-check
+ALL += $(BUILD)/VERSION
+
 include guest/guest.mk
 -include guest/kmod/kmod.mk
 -include host/host.mk

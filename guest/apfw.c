@@ -13,11 +13,7 @@
 #include <string.h>
 #include "result.h"
 #include "run.h"
-
-/* Baked in by the build (guest/guest.mk passes -DAPF_VERSION=...). */
-#ifndef APF_VERSION
-#define APF_VERSION "unknown"
-#endif
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -34,8 +30,9 @@ static void usage(FILE *f)
 	      "instead of this machine's. Prints the resolved parameters as one JSON line.\n"
 	      "APF_PHASE_FD=N: `run` writes \"PHASE start\" and \"PHASE stop\" lines to fd N\n"
 	      "around the measured phase.\n"
-	      "Exit: 0 ok, 1 the run failed (result.json says why), 2 bad usage or input\n"
-	      "(one line on stderr, nothing written).\n", f);
+	      "Exit: 0 ok, 1 the run failed (result.json says why), 2 bad usage or input,\n"
+	      "3 a missing capability (e.g. kctx without its module); 2 and 3 print one\n"
+	      "line on stderr and write nothing.\n", f);
 }
 
 const struct workload *workload_find(const char *name)
@@ -176,7 +173,7 @@ static int cmd_run(int argc, char **argv)
 		return rc;
 	}
 	rc = run_execute(&r, comp, &out);
-	if (rc == APF_EXIT_USAGE)
+	if (rc == APF_EXIT_USAGE || rc == APF_EXIT_MISSING)
 		run_forget_out(&r);
 	else if (result_write(&r, comp, &out) != 0)
 		rc = APF_EXIT_FAILED;
@@ -284,7 +281,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("apfw %s\n", APF_VERSION);
+		printf("apfw %s\n", apf_version());
 		return 0;
 	}
 	if (strcmp(argv[1], "list") == 0)

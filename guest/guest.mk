@@ -17,16 +17,11 @@ guest/apfw: $(APFW_OBJ) $(GUEST_LIB_OBJ)
 guest/apfw-exec-helper: guest/exec_helper.c
 	$(CC) -O2 -static -nostdlib -fno-stack-protector -o $@ $<
 
-# result.json's tool.version: `git describe` of the tree being built,
-# "unknown" outside git. The stamp is rewritten only when the version
-# changes, so a new commit rebuilds version.o and relinks, nothing more.
-APF_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-$(BUILD)/guest/version.stamp: guest-version-check
-	@mkdir -p $(@D)
-	@echo '$(APF_VERSION)' | cmp -s - $@ || echo '$(APF_VERSION)' >$@
-$(BUILD)/guest/lib/version.o: $(BUILD)/guest/version.stamp
+# result.json's tool.version and apfw --version: the top Makefile's
+# APF_VERSION, baked into version.o only (rebuilt when $(BUILD)/VERSION
+# changes). Host C tools link the same object, so every tool says the same.
+$(BUILD)/guest/lib/version.o: $(BUILD)/VERSION
 $(BUILD)/guest/lib/version.o: GUEST_CFLAGS += -DAPF_VERSION='"$(APF_VERSION)"'
-.PHONY: guest-version-check
 
 $(BUILD)/guest/%.o: guest/%.c
 	@mkdir -p $(@D)

@@ -4,8 +4,10 @@
 # messages, one exit-code convention, and a cleanup stack so every script
 # undoes exactly what it created (push as you create, LIFO on exit).
 #
-# Exit codes everywhere: 0 ok, 1 the work failed, 2 bad usage or input,
-# 3 skipped for a missing capability (tests only).
+# Exit codes everywhere (README "Exit codes"): 0 ok, 1 the work failed,
+# 2 bad usage or input, 3 a capability this machine lacks (root, /dev/kvm,
+# a command, a kernel feature): neither the input's fault nor the work's,
+# so a caller can say "not here" instead of "broken" (tests: SKIP).
 # Source it after setting PROG:  PROG=apf-vm; . "$(dirname "$0")/lib.sh"
 
 APF_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +19,20 @@ warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
 die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
 # usage_error: bad usage or input; one line saying what and where.
 usage_error() { printf '%s: %s (try --help)\n' "$PROG" "$*" >&2; exit 2; }
+# die_missing: a missing capability; one line saying what and how to get it.
+EXIT_MISSING=3
+die_missing() { printf '%s: %s\n' "$PROG" "$*" >&2; exit "$EXIT_MISSING"; }
+
+# apf_version: the suite's version, as guest/lib/version.c has it baked
+# in: `git describe --always --dirty` of the tree, else the value the
+# build wrote to build/VERSION (a copy without .git), else "unknown".
+apf_version() {
+	git -C "$APF_TOP" describe --always --dirty 2>/dev/null ||
+		head -n 1 "$APF_TOP/build/VERSION" 2>/dev/null ||
+		echo unknown
+}
+# print_version: every tool's --version: "<tool> <version>", exit 0.
+print_version() { printf '%s %s\n' "$PROG" "$(apf_version)"; exit 0; }
 
 # Cleanup stack: cleanup_push cmd args... runs at exit, newest first.
 # Each entry is stored %q-quoted, so eval gives back the exact words.
@@ -39,7 +55,7 @@ cleanup_on_exit() {
 
 need_cmd() {
 	command -v "$1" >/dev/null 2>&1 ||
-		die "'$1' not found; run: host/need-packages ${2:-bench}"
+		die_missing "'$1' not found; run: host/need-packages ${2:-bench}"
 }
 
 is_root() { [ "$(id -u)" = 0 ]; }

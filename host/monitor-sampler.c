@@ -45,7 +45,7 @@
  * APF_PROC_ROOT replaces /proc for the files read about QEMU and the host
  * (tests drive it with a fake tree).
  *
- * Exit: 0 ok, 1 the work failed, 2 bad usage.
+ * Exit: 0 ok, 1 the work failed, 2 bad usage (README "Exit codes").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +63,7 @@
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
+#include "version.h"
 
 #define PROG "monitor-sampler"
 #define GUEST_MAP "/memfd:memory-backend-memfd"
@@ -603,7 +604,9 @@ static void usage(FILE *f)
 		"  --trace-pipe FILE  a tracefs instance's trace_pipe to count events from\n"
 		"  --events NAMES     the event names enabled there (space or comma separated)\n"
 		"SIGTERM/SIGINT: finish and exit 0. SIGUSR1: take the mark named in DIR/mark.req.\n"
-		"APF_PROC_ROOT replaces /proc. Exit: 0 ok, 1 failed, 2 bad usage.\n");
+		"  --version          print the suite's version\n"
+		"APF_PROC_ROOT replaces /proc.\n"
+		"Exit: 0 ok, 1 the work failed, 2 bad usage or input, 3 a missing capability.\n");
 }
 
 static bool parse_double(const char *a, double lo, double hi, double *out)
@@ -624,7 +627,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"reg", required_argument, NULL, 'r'},	      {"interval", required_argument, NULL, 'i'},
 		{"t0", required_argument, NULL, 't'},	      {"trace-pipe", required_argument, NULL, 'T'},
 		{"events", required_argument, NULL, 'e'},     {"help", no_argument, NULL, 'h'},
-		{"guest-bytes", required_argument, NULL, 'g'},
+		{"guest-bytes", required_argument, NULL, 'g'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	*o = (struct opts){.interval_s = 0.1, .t0 = -1};
@@ -665,6 +668,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf(PROG " %s\n", apf_version()); exit(0);
 		default: return 2;
 		}
 	}

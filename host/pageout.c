@@ -24,7 +24,8 @@
  * reader gets the latest complete figures even while the pager runs. It stops
  * on SIGINT/SIGTERM, after --passes, or when the target process is gone.
  *
- * Exit: 0 ok, 1 the work failed, 2 bad usage.
+ * Exit: 0 ok, 1 the work failed, 2 bad usage, 3 a missing capability
+ * (no pidfd_open, or no permission over PID: README "Exit codes").
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -40,6 +41,8 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#include "exitcodes.h"
+#include "version.h"
 
 #define PROG "pageout"
 #define DEFAULT_MAP "/memfd:memory-backend-memfd"
@@ -121,7 +124,9 @@ static void usage(FILE *f)
 		"                      this proactive-reclaim file (repeatable), so pages\n"
 		"                      left in the swap cache really leave (host-wide!)\n"
 		"  --quiet             no per-pass line on stderr\n"
-		"Needs swap, CAP_SYS_NICE and ptrace access to PID (root).\n");
+		"  --version           print the suite's version\n"
+		"Needs swap, CAP_SYS_NICE and ptrace access to PID (root).\n"
+		"Exit: 0 ok, 1 the work failed, 2 bad usage or input, 3 a missing capability.\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -170,6 +175,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
+			exit(0);
+		}
+		if (!strcmp(a, "--version")) {
+			printf(PROG " %s\n", apf_version());
 			exit(0);
 		}
 		if (!strcmp(a, "--quiet")) {
@@ -392,7 +401,7 @@ static int pager_init(struct pager *pg)
 	pg->pidfd = (int)syscall(SYS_pidfd_open, pg->o.pid, 0);
 	if (pg->pidfd < 0) {
 		fprintf(stderr, PROG ": pidfd_open(%d): %s\n", (int)pg->o.pid, strerror(errno));
-		return 1;
+		return errno == ENOSYS || errno == EPERM ? APF_EXIT_MISSING : 1;
 	}
 	return 0;
 }

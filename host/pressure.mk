@@ -5,13 +5,14 @@
 # stand-in for QEMU's memfd guest RAM.
 ALL += host/pageout host/monitor-sampler $(BUILD)/tests/memfd-hold
 
-host/pageout: host/pageout.c
+# Both link guest/lib's version.o: their --version is the suite's.
+host/pageout: host/pageout.c $(BUILD)/guest/lib/version.o
 	@mkdir -p $(BUILD)/host
-	$(CC) $(CFLAGS) -MF $(BUILD)/host/pageout.d -o $@ $<
+	$(CC) $(CFLAGS) -Iguest/lib -MF $(BUILD)/host/pageout.d -o $@ $(filter %.c %.o,$^)
 
-host/monitor-sampler: host/monitor-sampler.c
+host/monitor-sampler: host/monitor-sampler.c $(BUILD)/guest/lib/version.o
 	@mkdir -p $(BUILD)/host
-	$(CC) $(CFLAGS) -MF $(BUILD)/host/monitor-sampler.d -o $@ $<
+	$(CC) $(CFLAGS) -Iguest/lib -MF $(BUILD)/host/monitor-sampler.d -o $@ $(filter %.c %.o,$^)
 
 # make bench-self: the sampler's own CPU cost at 10 Hz (guest.mk owns the
 # recipe; this adds a prerequisite, so it runs first)

@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "version.h"
 
 #define MAX_COLS 64
 
@@ -1019,7 +1020,10 @@ static void usage(FILE *f)
 	      "rel_ci95, p_adj, test (base|ok|n<N|untested|NA); the first COLUMN is the\n"
 	      "baseline; NA where a figure is undefined; sig is '*' at p_adj < 0.05.\n"
 	      "Defaults: --adjust none --min-n 2.\n"
-	      "pctci prints: label, percentile, value, lo95, hi95, reps (bootstrap over reps).\n", f);
+	      "pctci prints: label, percentile, value, lo95, hi95, reps (bootstrap over reps).\n"
+	      "apf-stats --version prints the suite's version.\n"
+	      "Exit: 0 ok, 1 the work failed, 2 bad usage or input, 3 a missing capability\n"
+	      "(README \"Exit codes\").\n", f);
 }
 
 int main(int argc, char **argv)
@@ -1028,6 +1032,10 @@ int main(int argc, char **argv)
 		die_usage("missing command");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("apf-stats %s\n", apf_version());
 		return 0;
 	}
 	if (!strcmp(argv[1], "compare"))

@@ -3,9 +3,9 @@
 # natively (not static: it never goes into a guest).
 APF_STATS := $(BUILD)/apf-stats
 
-$(APF_STATS): scripts/apf-stats.c
+$(APF_STATS): scripts/apf-stats.c $(BUILD)/guest/lib/version.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< -lm
+	$(CC) $(CFLAGS) -Iguest/lib -o $@ $(filter %.c %.o,$^) -lm
 
 ALL += $(APF_STATS)
 

@@ -71,16 +71,31 @@ int run_fail(struct run *r, const char *fmt, ...)
 	return APF_EXIT_FAILED;
 }
 
+static void vsay(const struct run *r, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "apfw %s %s: ", r->ctl->cmd, r->wl->name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 int run_usage(const struct run *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "apfw %s %s: ", r->ctl->cmd, r->wl->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(r, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return APF_EXIT_USAGE;
+}
+
+int run_missing(const struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(r, fmt, ap);
+	va_end(ap);
+	return APF_EXIT_MISSING;
 }
 
 unsigned int online_cpus(void)
@@ -529,7 +544,7 @@ int run_execute(struct run *r, struct run *companion, struct run_outcome *out)
 	rc = r->wl->setup ? r->wl->setup(r) : 0;
 	if (rc == 0 && companion && companion->wl->setup)
 		rc = companion->wl->setup(companion);
-	if (rc == APF_EXIT_USAGE)
+	if (rc == APF_EXIT_USAGE || rc == APF_EXIT_MISSING)
 		return rc;
 	if (rc == 0 && !run_poll_stop(r) && workers_alloc(r) == 0 &&
 	    (!companion || workers_alloc(companion) == 0) && !run_poll_stop(r))

@@ -34,15 +34,10 @@
 #include "ilog.h"
 #include "json.h"
 #include "machine.h"
+#include "exitcodes.h"
 #include "opts.h"
 #include "series.h"
 #include "xorshift.h"
-
-enum {
-	APF_EXIT_OK = 0,
-	APF_EXIT_FAILED = 1,	/* the work failed */
-	APF_EXIT_USAGE = 2,	/* bad usage or input */
-};
 
 /* Upper bounds of the common options (see run.c's table and the README). */
 #define RUN_MAX_DURATION_S 86400	/* a day: longer cells belong in reps */
@@ -179,6 +174,9 @@ static inline void worker_record(struct worker *w, uint64_t now_ns, uint64_t lat
 int run_fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Bad input found during setup: one line on stderr, returns APF_EXIT_USAGE. */
 int run_usage(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A missing capability found during setup (no module, no permission): as
+ * run_usage, but returns APF_EXIT_MISSING. */
+int run_missing(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Pin the calling thread to w->cpu if set and apply the NUMA policy. */
 void worker_bind(struct worker *w);
 unsigned int online_cpus(void);

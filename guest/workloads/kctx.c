@@ -164,10 +164,10 @@ static int kctx_setup(struct run *r)
 
 	s->fd = open(APF_KCTX_DEV, O_RDWR | O_CLOEXEC);
 	if (s->fd < 0 && errno == ENOENT)
-		return run_usage(r, "the apf_kctx module is not loaded (no %s); load apf_kctx.ko "
+		return run_missing(r, "the apf_kctx module is not loaded (no %s); load apf_kctx.ko "
 				 "built for this kernel (guest/kmod/build-for)", APF_KCTX_DEV);
 	if (s->fd < 0)
-		return run_usage(r, "%s: %s (the module's device is root only)", APF_KCTX_DEV,
+		return run_missing(r, "%s: %s (the module's device is root only)", APF_KCTX_DEV,
 				 strerror(errno));
 	if (ioctl(s->fd, APF_KCTX_IOC_INFO, &s->info) != 0)
 		return run_usage(r, "%s: info ioctl: %s (module and apfw from different builds?)",

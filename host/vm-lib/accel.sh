@@ -76,7 +76,7 @@ resolve_accel() {
 		if [ -n "$why" ]; then
 			# A dry run shows the command line a KVM host would get, e.g. to
 			# check the mode flags on a build machine without KVM.
-			[ "$dry_run" = 1 ] || fail failed "--accel kvm: $why"
+			[ "$dry_run" = 1 ] || die_missing "--accel kvm: $why"
 			warn "--accel kvm: $why; this command line would not start here"
 		fi
 		;;

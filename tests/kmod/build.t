@@ -3,8 +3,8 @@
 # Host-side checks of the kmod area, no VM: build-for's contract (exit 3
 # without headers, 2 on bad input, a .ko whose vermagic is the kernel's,
 # a quick no-op rebuild, kbuild again when the inputs changed), the
-# checker's usage, and kctx refusing to run without the module (exit 2,
-# one line saying so).
+# checker's usage, and kctx refusing to run without the module (exit 3, a
+# missing capability, one line saying so).
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 make -s guest/apfw build/kmod/apf-kctx-check >/dev/null
@@ -56,15 +56,15 @@ expect_exit "apf-kctx-check --help" 0 build/kmod/apf-kctx-check --help
 expect_exit "apf-kctx-check with a bad argument is bad usage" 2 build/kmod/apf-kctx-check --bogus
 
 if [ -e /dev/apf_kctx ]; then
-	skip "kctx without the module exits 2" "/dev/apf_kctx exists on this host"
+	skip "kctx without the module exits 3" "/dev/apf_kctx exists on this host"
 else
 	rc=0
 	err=$(guest/apfw run kctx --duration 1 --out "$TMP_T/out" 2>&1 >/dev/null) || rc=$?
-	if [ "$rc" = 2 ] && grep -q "module is not loaded" <<<"$err" &&
+	if [ "$rc" = 3 ] && grep -q "module is not loaded" <<<"$err" &&
 		[ "$(wc -l <<<"$err")" = 1 ] && [ ! -e "$TMP_T/out/result.json" ]; then
-		ok "kctx without the module exits 2 with one line saying so"
+		ok "kctx without the module exits 3 with one line saying so"
 	else
-		not_ok "kctx without the module exits 2 with one line saying so" "exit $rc: $err"
+		not_ok "kctx without the module exits 3 with one line saying so" "exit $rc: $err"
 	fi
 fi
 expect_exit "kctx refuses more than one thread" 2 guest/apfw run kctx --threads 2 --duration 1

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # A kernel without headers (a bare bzImage, no KDIR) still boots; kctx on
-# it fails cleanly: no module in the initramfs, apfw exits 2 saying the
-# module is not loaded, apf-vm records status failed (exit 1) with that
+# it fails cleanly: no module in the initramfs, apfw exits 3 (a missing
+# capability) saying the module is not loaded, apf-vm records status failed
+# (exit 1: only this host's own capabilities make apf-vm exit 3) with that
 # line as the reason.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/vm.sh"

@@ -39,7 +39,7 @@ if is_root && command -v setpriv >/dev/null; then
 	expect_exit "none as non-root succeeds" 0 nobody "$P" prepare --level none --mem 1G --state "$TMP_T/nb/s"
 	expect_eq "none records its level" none "$(jget "$TMP_T/nb/s/pressure.json" .level)"
 	out=$(nobody "$P" prepare --level limit50 --mem 1G --state "$TMP_T/nb/s2" 2>&1) && rc=0 || rc=$?
-	expect_eq "limit50 as non-root exits 2" 2 "$rc"
+	expect_eq "limit50 as non-root: a missing capability, exit 3" 3 "$rc"
 	case "$out" in *"needs root"*) ok "the refusal says why" ;; *) not_ok "the refusal says why" "$out" ;; esac
 	expect_eq "the refusal made no registry entry" "" "$(ls "$TMP_T/run-nobody" 2>/dev/null || true)"
 	expect_exit "attach after none is a no-op" 0 "$P" attach --state "$TMP_T/nb/s" --pid "$$"

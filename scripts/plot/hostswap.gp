@@ -4,7 +4,8 @@
 # Vars (-e): plotdir, out, data (blocks: label, t_s, in/s, out/s), titles, n, wl.
 load plotdir.'/common.gp'
 set title sprintf("%s: host swap while the cell ran (first repetition)", wl)
-set xlabel "time (s)"
+set xlabel "s from the measured phase's start (the fill before 0)"
+set arrow from 0, graph 0 to 0, graph 1 nohead dt 3 lc rgb "#888888"
 set ylabel "pages per second"
 set yrange [0:*]
 set format y "%.1s%c"

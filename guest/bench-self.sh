@@ -29,3 +29,12 @@ for round in 1 2 3; do
 done
 awk -v b="$bare_best" -v a="$apfw_best" 'BEGIN {
 	printf "exec-storm / bare loop, best rounds: %.1f%% (target >= 95%%)\n", 100 * a / b }'
+
+# Where a benchmark run's cell time went (issue 13's overhead figure):
+# the latest run's phases, overhead per cell and duty cycle.
+if [ -f results/latest/cells.tsv ]; then
+	echo "== cell timings of $(readlink -f results/latest)"
+	scripts/cell-timings results/latest
+else
+	echo "== cell timings: no results/latest yet (run make bench first)"
+fi

@@ -26,6 +26,7 @@ TOOLS=(
 	apf-stats:build/apf-stats
 	apf-validate:scripts/apf-validate
 	int3-rate:scripts/int3-rate
+	cell-timings:scripts/cell-timings
 )
 CAP_CASES=13
 echo "1..$((${#TOOLS[@]} * 3 + CAP_CASES))"

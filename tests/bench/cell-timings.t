@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# scripts/cell-timings on a synthetic run: phase medians, the overhead per
+# cell (each cell's own wall minus its measured phase), the duty cycle,
+# failed cells left out, bad usage refused.
+. "$(dirname "$0")/../lib.sh"
+cd "$TOP"
+echo "1..6"
+run=$TMP_T/run
+mkcell() { # NAME STATUS WALL BOOT MEASURED
+	mkdir -p "$run/cells/$1"
+	jq -n --arg s "$2" --argjson b "$4" --argjson m "$5" \
+		'{status: $s, env: {timings: {boot: $b, measured: $m, release: null}}}' >"$run/cells/$1/result.json"
+	printf 'cells/%s\t%s\t0\t%s\t%s\n' "$1" "$2" "$3" "$3" >>"$run/cells.tsv"
+}
+mkdir -p "$run"
+: >"$run/cells.tsv"
+mkcell a ok 10 2 3
+mkcell b ok 14 4 3
+mkcell c ok 30 3 10
+mkcell d failed 99 50 1
+out=$(scripts/cell-timings "$run")
+expect_eq "3 ok cells counted (the failed one left out)" "3 ok cells; median seconds per cell:" "$(head -n 1 <<<"$out")"
+expect_eq "boot and measured medians (of 2, 4, 3 and 3, 3, 10)" "3.00 3.00" "$(awk '$1 == "boot" || $1 == "measured" {printf "%s%.2f", (n++ ? " " : ""), $2}' <<<"$out")"
+expect_eq "overhead: median of 7, 11, 20" "11.00" "$(sed -n 's/^overhead per cell.*median: \([0-9.]*\) s$/\1/p' <<<"$out")"
+expect_eq "duty: 16 of 54 s" "29.6%" "$(sed -n 's/^duty cycle (measured \/ wall): //p' <<<"$out")"
+expect_exit "no run directory: bad usage" 2 scripts/cell-timings "$TMP_T/nothing"
+expect_exit "no argument: bad usage" 2 scripts/cell-timings

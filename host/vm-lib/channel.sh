@@ -4,11 +4,12 @@
 # are in host/init-channel.sh): lines with deadlines, and files checked
 # against their length and sha256. Sourced by host/apf-vm.
 # read_line DEADLINE_US: one line from the guest into LINE.
-# Returns 0 ok, 2 deadline passed, 3 QEMU exited. Polls (read -t 0, then
-# one byte at a time) instead of `read -t N`: bash 5.2 longjmps out of a
-# timed read into a stale frame when a trap ran meanwhile (SIGTERM crashed).
+# Returns 0 ok, 2 deadline passed, 3 QEMU exited, 4 the guest locked up
+# (WEDGED says how). Polls (read -t 0, then one byte at a time) instead of
+# `read -t N`: bash 5.2 longjmps out of a timed read into a stale frame
+# when a trap ran meanwhile (SIGTERM crashed).
 read_line() {
-	local deadline=$1 c dead=0
+	local deadline=$1 c dead=0 polls=0
 	while :; do
 		while read -t 0 -u "$CTL_R"; do
 			c=""
@@ -25,8 +26,26 @@ read_line() {
 			[ "$dead" -lt 2 ] || return 3
 		fi
 		past "$deadline" && return 2
+		polls=$((polls + 1))
+		[ $((polls % 20)) != 0 ] || ! wedged || return 4
 		sleep 0.1
 	done
+}
+
+# wedged: WEDGE_LOG (a console; unset: never) reports a CPU stuck for a
+# minute or more, into WEDGED. A nested host under TCG has hung that way
+# (an emulated CPU stalled, RCU and the soft-lockup watchdog reporting it
+# every 20-30 s, never recovering): its cell is lost, so say so now
+# instead of at the deadline, minutes later. Shorter stalls (a loaded
+# machine) are left alone.
+wedged() {
+	local n
+	[ -n "${WEDGE_LOG:-}" ] && [ -f "$WEDGE_LOG" ] || return 1
+	n=$(grep -aoE 'soft lockup - CPU#[0-9]+ stuck for [0-9]+s' "$WEDGE_LOG" | tail -n 1) || return 1
+	n=${n##*for }
+	n=${n%s}
+	[ "$n" -ge 60 ] || return 1
+	WEDGED="a CPU stuck for ${n}s (soft lockup) in ${WEDGE_LOG##*/}"
 }
 
 # Time in integer microseconds (EPOCHREALTIME without its decimal point).

@@ -96,6 +96,10 @@ finalize() {
 	[ -z "$host_status" ] || { status=$host_status reason=$host_reason; }
 	if [ -f "$out/host.json" ] && jq -e . "$out/host.json" >/dev/null 2>&1; then
 		hostblock=$(cat "$out/host.json")
+		# A guest that "stopped" because its host's limit OOM-killed QEMU.
+		if [ "$status" = failed ] && [ "$(jq -r '.cgroup_oom_kills // 0' <<<"$hostblock")" -gt 0 ] 2>/dev/null; then
+			reason="$reason; the cell's cgroup limit OOM-killed QEMU ($(jq -r .cgroup_oom_kills <<<"$hostblock") kills in memory.events)"
+		fi
 		# env.swap names the backend really used, not the request "auto".
 		if [ "$swap_label" = auto ]; then
 			swap_label=$(jq -r '.swap // "auto" | if type == "string" then . else "auto" end' \

@@ -49,6 +49,9 @@ run_cell() { # SWAP LEVEL
 		not_ok "$swap $level: host.json has the host block keys" "$(head -c 600 "$j")"
 	fi
 	expect_eq "$swap $level: host.json names the swap backend" "$swap" "$(jget "$j" .swap)"
+	if [[ $level == *limit* ]]; then
+		expect_eq "$swap $level: the cgroup's OOM kills counted (none here)" 0 "$(jget "$j" .cgroup_oom_kills)"
+	fi
 	if jq -e '.pswpout > 0 and .qemu_guest_swap_peak_bytes > 0' "$j" >/dev/null; then
 		ok "$swap $level: pswpout > 0 and guest RAM swap > 0"
 	else
@@ -99,6 +102,7 @@ sleep 1.5
 check "none: monitor stop" "$M" stop --state "$TMP_T/n/m"
 j=$TMP_T/n/cell/host.json
 expect_eq "none: no cgroup in the summary" null "$(jget "$j" .pressure)"
+expect_eq "none: no cgroup, no OOM-kill count" null "$(jget "$j" .cgroup_oom_kills)"
 if [ "$(jget "$j" .trace_events)" = null ]; then
 	skip "trace event counting" "tracefs not available here"
 else

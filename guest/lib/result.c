@@ -52,28 +52,6 @@ void result_latency_json(struct json *j, const char *key, const struct hist *h)
  * Every option of a table, by its type, under the current object. Keys use
  * '_' where the option has '-' (argv-bytes -> argv_bytes), for jq's sake.
  */
-static void params_from_table(struct json *j, const struct opt *table, const void *base)
-{
-	for (const struct opt *o = table; o && o->name; o++) {
-		const void *slot = (const char *)base + o->off;
-		char key[64];
-
-		snprintf(key, sizeof(key), "%s", o->name);
-		for (char *c = key; *c; c++)
-			if (*c == '-')
-				*c = '_';
-		switch (o->type) {
-		case OPT_INT: json_int(j, key, *(const int64_t *)slot); break;
-		case OPT_SIZE:
-		case OPT_SIZE_PCT: json_uint(j, key, *(const uint64_t *)slot); break;
-		case OPT_SECONDS: json_num(j, key, *(const double *)slot); break;
-		case OPT_ENUM: json_str(j, key, o->choices[*(const int *)slot]); break;
-		case OPT_FLAG: json_bool(j, key, *(const int *)slot != 0); break;
-		case OPT_STR: json_str(j, key, *(const char *const *)slot); break;
-		}
-	}
-}
-
 static double duration_s(const struct run *r)
 {
 	return r->t_end_ns > r->t0_ns ? (double)(r->t_end_ns - r->t0_ns) / 1e9 : 0.0;
@@ -81,21 +59,8 @@ static double duration_s(const struct run *r)
 
 static void write_params(struct json *j, const struct run *r)
 {
-	const struct common_opts *c = &r->common;
-
 	json_obj(j, "params");
-	json_uint(j, "threads", r->nthreads);
-	json_num(j, "duration", c->duration_s);
-	json_num(j, "slice", c->slice_s);
-	json_int(j, "seed", c->seed);
-	json_str(j, "cpus", c->cpus);
-	if (c->numa_node >= 0)
-		json_int(j, "numa_node", c->numa_node);
-	else
-		json_null(j, "numa_node");
-	json_bool(j, "interleave", c->interleave);
-	json_str(j, "with", c->with);
-	params_from_table(j, r->wl->opts, r->params);
+	run_params_json(j, r);
 	if (r->wl->json_params)
 		r->wl->json_params(r, j);
 	json_end(j);
@@ -185,7 +150,7 @@ static void write_companion(struct json *j, const struct run *c)
 {
 	json_obj(j, c->wl->name);
 	json_uint(j, "threads", c->nthreads);
-	params_from_table(j, c->wl->opts, c->params);
+	opts_json(j, c->wl->opts, c->params);
 	result_latency_json(j, "latency_ns", &c->merged);
 	json_end(j);
 }

@@ -10,6 +10,7 @@
 #     significant digits
 #   - a metric's direction: +1 higher is better (rates, co-runner work),
 #     -1 lower is better (latencies), 0 neither (counters)
+#   - a comparison row's held-equal settings ("mode=apf-on pressure=none")
 
 function metric_dir(m) {
 	if (m ~ /_per_s$/) return 1
@@ -84,6 +85,21 @@ function fmt_change(rel, rci,    d, x, c) {
 	d = fmt_decimals(c)
 	if (d < 0) d = 1
 	return sprintf("%+." d "f%% ± %." d "f%%", x, c)
+}
+
+# held_equal(axis, col): the compare-*.tsv row's values on the varying
+# axes other than its own, as "axis=value ..." ("" when none). A run
+# comparison leaves out the run-level axes too (each run has one value
+# there). col: the row's column map; varying, runlevel: -v lists.
+function held_equal(axis, col,    i, nv, V, s) {
+	s = ""
+	nv = split(varying, V, " ")
+	for (i = 1; i <= nv; i++) {
+		if (V[i] == axis) continue
+		if (axis == "run" && (" " runlevel " ") ~ (" " V[i] " ")) continue
+		s = s (s == "" ? "" : " ") V[i] "=" $col[V[i]]
+	}
+	return s
 }
 
 function html_esc(s) { gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); gsub(/"/, "\\&quot;", s); return s }

@@ -12,13 +12,7 @@ BEGIN { FS = "\t" }
 FNR == 1 { delete c; for (i = 1; i <= NF; i++) c[$i] = i; next }
 {
 	axis = $c["axis"]; w = $c["workload"]
-	settings = ""
-	nv = split(varying, V, " ")
-	for (i = 1; i <= nv; i++) {
-		if (V[i] == axis) continue
-		if (axis == "run" && (" " runlevel " ") ~ (" " V[i] " ")) continue
-		settings = settings (settings == "" ? "" : " ") V[i] "=" $c[V[i]]
-	}
+	settings = held_equal(axis, c)
 	# along run: what each run is (its value on the run-level axes)
 	if (axis == "run") { nr = split(runlevel, RLA, " "); for (i = 1; i <= nr; i++) RLV[$c["value"], RLA[i]] = $c[RLA[i]] }
 	g = FILENAME SUBSEP w SUBSEP settings SUBSEP $c["metric"]

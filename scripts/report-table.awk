@@ -13,13 +13,7 @@ BEGIN { FS = "\t" }
 NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 {
 	axis = $c["axis"]; base = $c["baseline"]; val = $c["value"]
-	settings = ""
-	nv = split(varying, V, " ")
-	for (i = 1; i <= nv; i++) {
-		if (V[i] == axis) continue
-		if (axis == "run" && (" " runlevel " ") ~ (" " V[i] " ")) continue
-		settings = settings (settings == "" ? "" : " ") V[i] "=" $c[V[i]]
-	}
+	settings = held_equal(axis, c)
 	if (settings == "") settings = "-"
 	g = $c["workload"] SUBSEP settings SUBSEP $c["metric"]
 	if (!(g in gi)) { gi[g] = ++ng; gw[ng] = $c["workload"]; gs[ng] = settings; gmet[ng] = $c["metric"] }

@@ -28,20 +28,6 @@ static int64_t vmstat_value(const char *text, const char *key)
 	return -1;
 }
 
-/* Read a whole small /proc file into buf; 0 or -1. */
-static int slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return -1;
-	n = fread(buf, 1, len - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return n > 0 ? 0 : -1;
-}
-
 static int64_t steal_ms(void)
 {
 	char line[512];
@@ -119,7 +105,7 @@ void counters_read(struct guest_counters *c)
 	char *buf = malloc(len);
 
 	c->pgmajfault = c->pswpin = c->pswpout = -1;
-	if (buf && slurp("/proc/vmstat", buf, len) == 0) {
+	if (buf && read_small_file("/proc/vmstat", buf, len) == 0) {
 		c->pgmajfault = vmstat_value(buf, "pgmajfault");
 		c->pswpin = vmstat_value(buf, "pswpin");
 		c->pswpout = vmstat_value(buf, "pswpout");
@@ -185,7 +171,7 @@ void env_probe(struct guest_env *e)
 	memset(e, 0, sizeof(*e));
 	if (uname(&u) == 0)
 		snprintf(e->kernel_release, sizeof(e->kernel_release), "%s", u.release);
-	if (slurp("/proc/cmdline", e->cmdline, sizeof(e->cmdline)) == 0 &&
+	if (read_small_file("/proc/cmdline", e->cmdline, sizeof(e->cmdline)) == 0 &&
 	    (nl = strchr(e->cmdline, '\n')))
 		*nl = '\0';
 	e->vcpus = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);

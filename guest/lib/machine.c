@@ -10,7 +10,7 @@
 /* The kernel's _STK_LIM / 4: ARG_MAX of a process started with default limits. */
 #define DEFAULT_ARG_MAX (2ULL << 20)
 
-static int read_file(const char *path, char *buf, size_t len)
+int read_small_file(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");
 	size_t n;
@@ -20,7 +20,7 @@ static int read_file(const char *path, char *buf, size_t len)
 	n = fread(buf, 1, len - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	return 0;
+	return n > 0 ? 0 : -1;
 }
 
 /* "Field:   1234 kB" in a /proc status-style file, in bytes; 0 when absent. */
@@ -30,7 +30,7 @@ static uint64_t kb_field(const char *path, const char *field)
 	const char *p;
 
 	snprintf(key, sizeof(key), "\n%s:", field);
-	if (read_file(path, buf + 1, sizeof(buf) - 1) != 0)
+	if (read_small_file(path, buf + 1, sizeof(buf) - 1) != 0)
 		return 0;
 	buf[0] = '\n';
 	p = strstr(buf, key);

@@ -36,6 +36,8 @@ int machine_probe(struct machine *m, char *err, size_t len);
  */
 void machine_describe(struct machine *m, uint64_t mem, unsigned int vcpus);
 /* A /proc/meminfo field ("MemTotal") in bytes; 0 when unreadable. */
+/* A whole small file (/proc, /sys) into buf, NUL-terminated; 0, or -1 when unreadable or empty. */
+int read_small_file(const char *path, char *buf, size_t len);
 uint64_t meminfo_bytes(const char *field);
 
 #endif

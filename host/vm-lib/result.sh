@@ -68,7 +68,7 @@ host_env_json() {
 
 # shellcheck disable=SC2317  # run by the cleanup stack
 finalize() {
-	local base="" hostblock=null status="" reason="" tmp
+	local base="" hostblock=null status="" reason="" tmp oomk
 	[ -n "$out" ] || return 0
 	mark finalize_start
 	if [ "$guest_done" = 1 ] && [ -f "$S/recv/result.json" ] &&
@@ -97,8 +97,9 @@ finalize() {
 	if [ -f "$out/host.json" ] && jq -e . "$out/host.json" >/dev/null 2>&1; then
 		hostblock=$(cat "$out/host.json")
 		# A guest that "stopped" because its host's limit OOM-killed QEMU.
-		if [ "$status" = failed ] && [ "$(jq -r '.cgroup_oom_kills // 0' <<<"$hostblock")" -gt 0 ] 2>/dev/null; then
-			reason="$reason; the cell's cgroup limit OOM-killed QEMU ($(jq -r .cgroup_oom_kills <<<"$hostblock") kills in memory.events)"
+		if [ "$status" = failed ]; then
+			oomk=$(jq -r '.cgroup_oom_kills // 0' <<<"$hostblock")
+			[ "$oomk" = 0 ] || reason="$reason; the cell's cgroup limit OOM-killed QEMU ($oomk kills in memory.events)"
 		fi
 		# env.swap names the backend really used, not the request "auto".
 		if [ "$swap_label" = auto ]; then

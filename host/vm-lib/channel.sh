@@ -44,7 +44,7 @@ wedged() {
 	n=$(grep -aoE 'soft lockup - CPU#[0-9]+ stuck for [0-9]+s' "$WEDGE_LOG" | tail -n 1) || return 1
 	n=${n##*for }
 	n=${n%s}
-	[ "$n" -ge 60 ] || return 1
+	[ -n "$n" ] && [ "$n" -ge 60 ] || return 1
 	WEDGED="a CPU stuck for ${n}s (soft lockup) in ${WEDGE_LOG##*/}"
 }
 

@@ -13,7 +13,7 @@ console_reason() {
 	local f=$out/console.log line=""
 	[ "$host" = local ] || f=$out/host-console.log
 	[ -f "$f" ] || { echo "no console output"; return; }
-	line=$(grep -a -m1 -E 'Kernel panic|BUG:|Oops|apf-init: no ' "$f" | one_line) || true
+	line=$(grep -a -m1 -E 'Kernel panic|BUG:|Oops|[Oo]ut of memory|apf-init: no ' "$f" | one_line) || true
 	[ -n "$line" ] || line=$(grep -a -v '^[[:space:]]*$' "$f" | tail -n 3 | one_line |
 		paste -sd '|' | sed 's/|/ | /g') || true
 	echo "console: ${line:-empty}"
@@ -94,6 +94,16 @@ finalize() {
 		fi
 	fi
 	[ -z "$host_status" ] || { status=$host_status reason=$host_reason; }
+	# An L2 QEMU that vanished without a panic: its nested host's kernel
+	# may have OOM-killed it, which only L1's console says.
+	if [ "$host" != local ] && [ -f "$out/host-console.log" ] &&
+		[ "${status:-$(jq -r '.status // ""' "$base" 2>/dev/null)}" = failed ]; then
+		oomk=$(grep -a -m1 -E '[Oo]ut of memory|oom-kill' "$out/host-console.log" | one_line) || true
+		if [ -n "$oomk" ]; then
+			[ -n "$status" ] || reason=$(jq -r '.reason // ""' "$base") status=failed
+			reason="$reason; nested host's console: $oomk"
+		fi
+	fi
 	if [ -f "$out/host.json" ] && jq -e . "$out/host.json" >/dev/null 2>&1; then
 		hostblock=$(cat "$out/host.json")
 		# A guest that "stopped" because its host's limit OOM-killed QEMU.

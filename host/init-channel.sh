@@ -38,12 +38,20 @@ chan_ready() {
 }
 
 # chan_read_go FILE: wait for GO, then its words into FILE, one per line.
+# HELLO asks for READY again: a guest restored from a snapshot said it
+# long ago (host/vm-lib/snapshot.sh). GO's optional third word is the
+# host's clock (seconds since 1970), which such a guest lacks.
 chan_read_go() {
-	while read -r word n <&3; do
+	while read -r word n now <&3; do
 		[ "$word" = GO ] && break
+		if [ "$word" = HELLO ]; then
+			chan_ready
+			continue
+		fi
 		chan_log "ignoring '$word' on the control port"
 	done
 	[ "${word:-}" = GO ] || { chan_log "control port closed before GO"; return 1; }
+	case "${now:-}" in '' | *[!0-9]*) ;; *) date -s "@$now" >/dev/null 2>&1 || chan_log "cannot set the clock" ;; esac
 	case "$n" in '' | *[!0-9]*) n=0 ;; esac
 	: >"$1"
 	i=0

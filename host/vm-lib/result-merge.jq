@@ -15,8 +15,10 @@ def r3: if . == null then null elif . < 0 then 0 else (. * 1000 | round) / 1000 
 # happened between GO and DONE; without them the measured phase is the
 # result's own duration and collection starts at the first file.
 def local_timings($dur):
-  { prepare: secs("start"; "qemu_start"),
-    boot: secs("qemu_start"; "ready") }
+  ((if $marks.dur_snapshot then $marks.dur_snapshot / 1e6 else null end) as $snap
+   | { prepare: (secs("start"; "qemu_start") as $p | if $p == null then null else $p - ($snap // 0) end),
+       snapshot: $snap,
+       boot: secs("qemu_start"; "ready") })
   + (if $marks.phase_start and $marks.phase_stop then
        { setup: secs("ready"; "phase_start"), measured: secs("phase_start"; "phase_stop"),
          collect: secs("phase_stop"; "got_result") }

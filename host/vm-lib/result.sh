@@ -10,8 +10,10 @@ one_line() { tr -d '\r' | tr -c '[:print:]\n' ' ' | sed 's/  */ /g; s/^ //; s/ $
 # (or oops) line when there is one, else its last three lines. For a
 # nested host, L0 sees L1's console (the guest's comes with the result).
 console_reason() {
-	local f=$out/console.log line=""
-	[ "$host" = local ] || f=$out/host-console.log
+	if [ "$host" = local ]; then console_reason_of "$out/console.log"; else console_reason_of "$out/host-console.log"; fi
+}
+console_reason_of() {
+	local f=$1 line=""
 	[ -f "$f" ] || { echo "no console output"; return; }
 	line=$(grep -a -m1 -E 'Kernel panic|BUG:|Oops|[Oo]ut of memory|apf-init: no ' "$f" | one_line) || true
 	[ -n "$line" ] || line=$(grep -a -v '^[[:space:]]*$' "$f" | tail -n 3 | one_line |
@@ -54,7 +56,7 @@ host_env_json() {
 		--arg kernel_release "$release" --arg mode "$mode" \
 		--arg pressure "$pressure" --arg swap "$swap_label" \
 		--argjson vcpus "$vcpus" --argjson mem "$mem_bytes" --argjson boot_s "$boot_s" \
-		--arg guest_ram "$guest_ram" '
+		--arg guest_ram "$guest_ram" --arg boot_from "$boot_from" '
 		def nn: if . == "" then null else . end;
 		{ defaults: { kernel_release: ($kernel_release | nn), cmdline: null,
 		              vcpus: $vcpus, memory_bytes: $mem,
@@ -63,7 +65,7 @@ host_env_json() {
 		            qemu: ($qemu | nn), qemu_cmdline: ($qemu_cmdline | nn),
 		            kernel: $kernel, kernel_path: ($kernel_path | nn),
 		            mode_requested: $mode, pressure: $pressure, swap: $swap,
-		            boot_s: $boot_s, guest_ram: $guest_ram } }'
+		            boot_s: $boot_s, boot_from: $boot_from, guest_ram: $guest_ram } }'
 }
 
 # shellcheck disable=SC2317  # run by the cleanup stack

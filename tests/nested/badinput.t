@@ -17,7 +17,7 @@ echo "$*" >>"$QEMU_LOG"
 exit 1
 EOQ
 chmod +x "$TMP_T/qemu"
-export APF_QEMU=$TMP_T/qemu QEMU_LOG=$TMP_T/qemu.log
+export APF_QEMU=$TMP_T/qemu QEMU_LOG=$TMP_T/qemu.log APF_SNAPSHOT=0
 : >"$QEMU_LOG"
 
 # A kernel dir whose modules have no kvm-amd.

@@ -49,8 +49,12 @@ expect_eq "kvm: -accel kvm" kvm "$(arg_after -accel --accel kvm)"
 expect_eq "tcg: -accel tcg" tcg "$(arg_after -accel --accel tcg --mode apf-off)"
 expect_eq "tcg: plain -cpu max, no kvm flags" max "$(arg_after -cpu --accel tcg --mode apf-off)"
 expect_eq "memfd backend named mem, sized --mem" "memory-backend-memfd,id=mem,size=512M" \
-	"$(arg_after -object --accel tcg --mem 512M)"
-expect_eq "machine uses the backend" "pc,memory-backend=mem" "$(arg_after -machine --accel tcg)"
+	"$(arg_after -object --accel tcg --mem 512M --guest-ram memfd)"
+expect_eq "machine uses the backend" "pc,memory-backend=mem" "$(arg_after -machine --accel tcg --guest-ram memfd)"
+# auto: anonymous RAM (it restores from a snapshot) unless pageout needs the memfd.
+expect_eq "tcg auto: plain machine, anonymous RAM" pc "$(arg_after -machine --accel tcg)"
+expect_eq "tcg auto with pageout50: the memfd" "pc,memory-backend=mem" \
+	"$(arg_after -machine --accel tcg --pressure pageout50)"
 expect_eq "--vcpus gives -smp" 3 "$(arg_after -smp --accel tcg --vcpus 3)"
 expect_eq "kvm: the cached bzImage" "$kdir/vmlinuz" "$(arg_after -kernel --accel kvm)"
 if [ -s "$kdir/vmlinux" ]; then

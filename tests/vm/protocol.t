@@ -11,7 +11,8 @@ if ! host/kernels dir debian-6.1-cloud >/dev/null 2>"$TMP_T/k.err"; then
 	skip "apf-vm protocol" "no guest kernel: $(tail -n 1 "$TMP_T/k.err")"
 	exit 0
 fi
-export APF_QEMU=$TOP/tests/vm/fake-qemu APF_APFW=$TOP/tests/vm/standin-apfw
+# The fake speaks no monitor: no snapshot can be saved from it.
+export APF_QEMU=$TOP/tests/vm/fake-qemu APF_APFW=$TOP/tests/vm/standin-apfw APF_SNAPSHOT=0
 
 # fake MODE [apf-vm options]: run apf-vm against the fake; exit code in RC.
 fake() {

@@ -8,11 +8,16 @@
 # migration stream into a file, ~75 MB for a 512M guest) and every later
 # cell starts QEMU with -incoming from it: ~0.3 s instead of the boot.
 #
-# Only where nothing of the guest's state can differ between cells: this
-# machine's TCG (no KVM async-PF state to carry over) with anonymous
-# guest RAM. A memfd restores ~10x slower (QEMU reads every zero page of
-# the stream's target, and a shmem read fault allocates it) and would
-# make all of guest RAM resident. APF_SNAPSHOT=0 boots every cell.
+# Only where the restored guest cannot measure differently from a booted
+# one: this machine's TCG (no KVM async-PF state to carry over), anonymous
+# guest RAM, and no pressure. QEMU's load reads every zero page of guest
+# RAM; where the host kernel maps no zero page for such a read (this
+# machine's 6.18 does not: reading 200 MB of untouched anonymous memory
+# made 218 MB resident) all of guest RAM becomes resident, ~512 MB against
+# ~90 MB after a boot. Without pressure that changes nothing measured;
+# under a cgroup limit it does (fault-storm at limit50: 27k against 2.2k
+# touches/s, the zero pages going to swap first). A memfd is worse still
+# (a shmem read fault always allocates). APF_SNAPSHOT=0 boots every cell.
 #
 # The saved guest is blocked reading GO; QEMU drops what the control
 # port receives while the state loads, so apf-vm repeats HELLO until the
@@ -25,7 +30,7 @@ SNAPSHOT_KEEP=8
 # snapshot_wanted: this cell can start from a snapshot.
 snapshot_wanted() {
 	[ "${APF_SNAPSHOT:-1}" != 0 ] && [ "$host" = local ] && [ "$accel_used" = tcg ] &&
-		[ "$guest_ram" = anon ] && [[ $snapshot_dir != *"'"* ]]
+		[ "$guest_ram" = anon ] && [ "$pressure" = none ] && [[ $snapshot_dir != *"'"* ]]
 }
 
 # snapshot_file: the snapshot of this cell's guest (QARGV without its

@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash disable=SC2154,SC2034  # the state is host/apf-vm's, which sources this
+# host/monitor around a local cell, off the cell's critical path: it starts
+# beside the guest's boot (its tracefs instance and first reads take a
+# second on a loaded 2-core host, which the boot wait hides), its marks
+# run beside the channel (the sampler takes them, so waiting for the
+# shell command only delayed the guest's files), and all of it is waited
+# for before the host counters are read. Sourced by host/apf-vm.
+
+monitor_pid="" monitoring=0 mark_pids=()
+
+# monitor_begin: start host/monitor on QPID in the background.
+monitor_begin() {
+	[ -x "$monitor_tool" ] && [ "$host" = local ] || return 0
+	"$monitor_tool" start --pid "$QPID" --state "$S/monitor" --out "$out" \
+		--interval "${APF_MONITOR_INTERVAL:-0.1}" --guest-bytes "$mem_bytes" \
+		{CTL_R}<&- {CTL_W}>&- 2>"$S/monitor-start.err" &
+	monitor_pid=$!
+	cleanup_push monitor_end
+}
+
+# monitor_ready: wait for the start; after it the counters exist.
+monitor_ready() {
+	local rc=0
+	[ -n "$monitor_pid" ] || return 0
+	wait "$monitor_pid" || rc=$?
+	monitor_pid=""
+	if [ "$rc" = 0 ]; then
+		monitoring=1
+	else
+		warn "host/monitor start failed (exit $rc); no host counters: $(tail -n 1 "$S/monitor-start.err" 2>/dev/null)"
+	fi
+}
+
+# monitor_mark start|stop: the guest's measured phase began or ended.
+monitor_mark() {
+	[ "$monitoring" = 1 ] || return 0
+	"$monitor_tool" mark --state "$S/monitor" "$1" {CTL_R}<&- {CTL_W}>&- 2>/dev/null &
+	mark_pids+=($!)
+}
+
+# shellcheck disable=SC2317  # run by the cleanup stack
+monitor_end() {
+	local p
+	monitor_ready
+	for p in "${mark_pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	mark_pids=()
+	[ "$monitoring" = 0 ] || timed monitor_stop "$monitor_tool" stop --state "$S/monitor"
+	monitoring=0
+}

@@ -5,14 +5,14 @@
 # stand-in for QEMU's memfd guest RAM.
 ALL += host/pageout host/monitor-sampler $(BUILD)/tests/memfd-hold
 
-# Both link guest/lib's version.o: their --version is the suite's.
-host/pageout: host/pageout.c $(BUILD)/guest/lib/version.o
+# Both link lib/ (sizes, numbers, JSON, whole-file writes, --version).
+host/pageout: host/pageout.c $(LIBAPF)
 	@mkdir -p $(BUILD)/host
-	$(CC) $(CFLAGS) -Iguest/lib -MF $(BUILD)/host/pageout.d -o $@ $(filter %.c %.o,$^)
+	$(CC) $(CFLAGS) -Ilib -MF $(BUILD)/host/pageout.d -o $@ $^
 
-host/monitor-sampler: host/monitor-sampler.c $(BUILD)/guest/lib/version.o
+host/monitor-sampler: host/monitor-sampler.c $(LIBAPF)
 	@mkdir -p $(BUILD)/host
-	$(CC) $(CFLAGS) -Iguest/lib -MF $(BUILD)/host/monitor-sampler.d -o $@ $(filter %.c %.o,$^)
+	$(CC) $(CFLAGS) -Ilib -MF $(BUILD)/host/monitor-sampler.d -o $@ $^
 
 # make bench-self: the sampler's own CPU cost at 10 Hz (guest.mk owns the
 # recipe; this adds a prerequisite, so it runs first)

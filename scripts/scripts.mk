@@ -3,9 +3,9 @@
 # natively (not static: it never goes into a guest).
 APF_STATS := $(BUILD)/apf-stats
 
-$(APF_STATS): scripts/apf-stats.c $(BUILD)/guest/lib/version.o
+$(APF_STATS): scripts/apf-stats.c $(LIBAPF)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iguest/lib -o $@ $(filter %.c %.o,$^) -lm
+	$(CC) $(CFLAGS) -Ilib -o $@ $^ -lm
 
 ALL += $(APF_STATS)
 

@@ -10,9 +10,15 @@ host/pageout: host/pageout.c $(LIBAPF)
 	@mkdir -p $(BUILD)/host
 	$(CC) $(CFLAGS) -Ilib -MF $(BUILD)/host/pageout.d -o $@ $^
 
-host/monitor-sampler: host/monitor-sampler.c $(LIBAPF)
+# the sampler's parts: host/sampler/*.c, one job each (see sampler.h)
+SAMPLER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard host/sampler/*.c))
+$(BUILD)/host/sampler/%.o: host/sampler/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ilib -c -o $@ $<
+
+host/monitor-sampler: host/monitor-sampler.c $(SAMPLER_OBJ) $(LIBAPF)
 	@mkdir -p $(BUILD)/host
-	$(CC) $(CFLAGS) -Ilib -MF $(BUILD)/host/monitor-sampler.d -o $@ $^
+	$(CC) $(CFLAGS) -Ilib -Ihost/sampler -MF $(BUILD)/host/monitor-sampler.d -o $@ $^
 
 # make bench-self: the sampler's own CPU cost at 10 Hz (guest.mk owns the
 # recipe; this adds a prerequisite, so it runs first)
@@ -32,3 +38,4 @@ pressure-clean:
 .PHONY: pressure-clean
 
 -include $(BUILD)/host/pageout.d $(BUILD)/host/monitor-sampler.d $(BUILD)/tests/memfd-hold.d
+-include $(SAMPLER_OBJ:.o=.d)

@@ -9,7 +9,7 @@ kernel:
 
 host/apf-size: host/apf-size.c $(LIBAPF)
 	@mkdir -p $(BUILD)/host
-	$(CC) $(CFLAGS) -Ilib -MF $(BUILD)/host/apf-size.d -o $@ $^
+	$(CC) $(CFLAGS) -Ilib -MF $(BUILD)/host/apf-size.d -o $@ $(filter %.c %.o %.a,$^)
 
 ALL += host/apf-size
 clean: host-clean

@@ -8,7 +8,7 @@ ALL += host/pageout host/monitor-sampler $(BUILD)/tests/memfd-hold
 # Both link lib/ (sizes, numbers, JSON, whole-file writes, --version).
 host/pageout: host/pageout.c $(LIBAPF)
 	@mkdir -p $(BUILD)/host
-	$(CC) $(CFLAGS) -Ilib -MF $(BUILD)/host/pageout.d -o $@ $^
+	$(CC) $(CFLAGS) -Ilib -MF $(BUILD)/host/pageout.d -o $@ $(filter %.c %.o %.a,$^)
 
 # the sampler's parts: host/sampler/*.c, one job each (see sampler.h)
 SAMPLER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard host/sampler/*.c))
@@ -18,7 +18,7 @@ $(BUILD)/host/sampler/%.o: host/sampler/%.c
 
 host/monitor-sampler: host/monitor-sampler.c $(SAMPLER_OBJ) $(LIBAPF)
 	@mkdir -p $(BUILD)/host
-	$(CC) $(CFLAGS) -Ilib -Ihost/sampler -MF $(BUILD)/host/monitor-sampler.d -o $@ $^
+	$(CC) $(CFLAGS) -Ilib -Ihost/sampler -MF $(BUILD)/host/monitor-sampler.d -o $@ $(filter %.c %.o %.a,$^)
 
 # make bench-self: the sampler's own CPU cost at 10 Hz (guest.mk owns the
 # recipe; this adds a prerequisite, so it runs first)

@@ -7,8 +7,8 @@
  *
  *   apf-size SIZE...    each SIZE's bytes, one line each, in order
  *
- * Exit: 0 ok, 2 a SIZE is not a size or exceeds the bound (one line on
- * stderr naming it; nothing on stdout then).
+ * Exit: 0 ok, 1 stdout failed, 2 a SIZE is not a size or exceeds the
+ * bound (one line on stderr naming it; nothing on stdout then).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,7 +28,8 @@ static void usage(FILE *f)
 		"K, M, G or T (powers of 1024, either case), an 'i' after it, a 'B':\n"
 		"4096, 4096B, 512M, 512MB, 2MiB, 1g. At most %" PRIu64 " bytes (2^63-1).\n"
 		"  --version   print the suite's version\n"
-		"Exit: 0 ok, 2 a SIZE is not a size.\n",
+		"Exit: 0 ok, 1 the work failed, 2 bad usage or input (a SIZE is not a size),\n"
+		"3 a missing capability (README \"Exit codes\").\n",
 		SIZE_MAX_BYTES);
 }
 
@@ -54,6 +55,11 @@ int main(int argc, char **argv)
 	/* all or nothing: a caller reading the lines never gets a partial list */
 	for (int i = first; i < argc; i++) {
 		int rc = parse_size(argv[i], &v[i - first]);
+
+		if (first == 1 && argv[i][0] == '-' && argv[i][1] != '\0') {
+			fprintf(stderr, PROG ": unknown option '%s' (try --help)\n", argv[i]);
+			return APF_EXIT_USAGE;
+		}
 
 		if (rc == -ERANGE) {
 			fprintf(stderr, PROG ": '%s' is more than %" PRIu64 " bytes\n", argv[i],

@@ -23,7 +23,7 @@ usage_error() { printf '%s: %s (try --help)\n' "$PROG" "$*" >&2; exit 2; }
 EXIT_MISSING=3
 die_missing() { printf '%s: %s\n' "$PROG" "$*" >&2; exit "$EXIT_MISSING"; }
 
-# apf_version: the suite's version, as guest/lib/version.c has it baked
+# apf_version: the suite's version, as lib/version.c has it baked
 # in: `git describe --always --dirty` of the tree, else the value the
 # build wrote to build/VERSION (a copy without .git), else "unknown".
 apf_version() {

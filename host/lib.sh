@@ -66,7 +66,7 @@ is_root() { [ "$(id -u)" = 0 ]; }
 parse_size() {
 	local bin=$APF_TOP/host/apf-size
 	if [ ! -x "$bin" ]; then
-		printf '%s: %s is not built (run make)\n' "$PROG" "$bin" >&2
+		printf '%s: %s is not built; run make\n' "$PROG" "$bin" >&2
 		return 1
 	fi
 	"$bin" -- "$1" 2>/dev/null || return 1

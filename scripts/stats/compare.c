@@ -15,26 +15,6 @@ struct group {
 	struct sample col[MAX_COLS];
 };
 
-struct groups {
-	struct group *g;
-	size_t n, cap;
-};
-
-/* Linear search from the end: input arrives grouped, so hits are recent. */
-static struct group *group_get(struct groups *gs, const char *key)
-{
-	for (size_t i = gs->n; i-- > 0;)
-		if (!strcmp(gs->g[i].key, key))
-			return &gs->g[i];
-	if (gs->n == gs->cap) {
-		gs->cap = gs->cap ? 2 * gs->cap : 64;
-		gs->g = xrealloc(gs->g, gs->cap * sizeof(*gs->g));
-	}
-	memset(&gs->g[gs->n], 0, sizeof(gs->g[0]));
-	gs->g[gs->n].key = xstrdup(key);
-	return &gs->g[gs->n++];
-}
-
 /* compare's options and figures */
 
 struct compare_opts {
@@ -106,7 +86,8 @@ static struct cell_stats cell_of(const struct sample *col, struct moments base, 
 int cmd_compare(int argc, char **argv)
 {
 	struct compare_opts o = { .adjust = ADJ_NONE, .min_n = 2 };
-	struct groups gs = { 0 };
+	struct labelled gs = { .elem = sizeof(struct group) };
+	struct group *gv;
 	char *line = NULL, *f[MAX_COLS + 8];
 	size_t cap = 0, lineno = 0;
 	int nkey, ncols;
@@ -161,7 +142,7 @@ int cmd_compare(int argc, char **argv)
 		/* Rejoin the key fields (split_tabs cut them apart). */
 		for (int k = 1; k < nkey; k++)
 			f[k][-1] = '\t';
-		struct group *g = group_get(&gs, f[0]);
+		struct group *g = labelled_get(&gs, f[0]);
 
 		if (parse_value(f[nkey + 1], &v))
 			sample_add(&g->col[c], v);
@@ -169,18 +150,19 @@ int cmd_compare(int argc, char **argv)
 	free(line);
 
 	/* Every figure first, then the correction over the whole input. */
+	gv = gs.v;
 	size_t nrows = gs.n * (size_t)ncols;
 	struct cell_stats *rows = xrealloc(NULL, (nrows ? nrows : 1) * sizeof(*rows));
 	double *padj = xrealloc(NULL, (nrows ? nrows : 1) * sizeof(*padj));
 
 	for (size_t i = 0; i < gs.n; i++) {
-		struct moments base = moments_of(&gs.g[i].col[0]);
-		int untested = key_untested(gs.g[i].key, &o);
+		struct moments base = moments_of(&gv[i].col[0]);
+		int untested = key_untested(gv[i].key, &o);
 
 		for (int c = 0; c < ncols; c++) {
 			size_t r = i * (size_t)ncols + (size_t)c;
 
-			rows[r] = cell_of(&gs.g[i].col[c], base, c == 0, untested, &o);
+			rows[r] = cell_of(&gv[i].col[c], base, c == 0, untested, &o);
 			padj[r] = rows[r].p;
 		}
 	}
@@ -190,7 +172,7 @@ int cmd_compare(int argc, char **argv)
 			const struct cell_stats *x = &rows[i * (size_t)ncols + (size_t)c];
 			double pa = padj[i * (size_t)ncols + (size_t)c];
 
-			printf("%s\t%s\t%zu\t", gs.g[i].key, argv[c], x->m.n);
+			printf("%s\t%s\t%zu\t", gv[i].key, argv[c], x->m.n);
 			print_num(x->m.mean);
 			putchar('\t');
 			print_num(sqrt(x->m.var));

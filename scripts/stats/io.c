@@ -117,3 +117,22 @@ int bucket_cmp(const void *a, const void *b)
 	return (x->upper > y->upper) - (x->upper < y->upper);
 }
 
+
+void *labelled_get(struct labelled *l, const char *label)
+{
+	char *e;
+
+	for (size_t i = l->n; i-- > 0;) {
+		e = (char *)l->v + i * l->elem;
+		if (!strcmp(*(char **)e, label))
+			return e;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = xrealloc(l->v, l->cap * l->elem);
+	}
+	e = (char *)l->v + l->n++ * l->elem;
+	memset(e, 0, l->elem);
+	*(char **)e = xstrdup(label);
+	return e;
+}

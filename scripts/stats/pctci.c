@@ -199,12 +199,13 @@ static void pct_print(const struct pct_label *L)
 
 int cmd_pctci(void)
 {
-	struct pct_label *ls = NULL;
-	size_t nl = 0, lineno = 0, cap = 0;
+	struct labelled labels = { .elem = sizeof(struct pct_label) };
+	struct pct_label *ls;
+	size_t lineno = 0, cap = 0;
 	char *line = NULL;
 
 	while (getline(&line, &cap, stdin) > 0) {
-		struct pct_label *L = NULL;
+		struct pct_label *L;
 		char *label, *rep, *save = NULL;
 		struct buckets bs = { 0 };
 
@@ -218,17 +219,7 @@ int cmd_pctci(void)
 			fprintf(stderr, "apf-stats: pctci: stdin:%zu: no rep field\n", lineno);
 			return 2;
 		}
-		for (size_t i = nl; i-- > 0;)
-			if (!strcmp(ls[i].label, label)) {
-				L = &ls[i];
-				break;
-			}
-		if (!L) {
-			ls = xrealloc(ls, (nl + 1) * sizeof(*ls));
-			L = &ls[nl++];
-			memset(L, 0, sizeof(*L));
-			L->label = xstrdup(label);
-		}
+		L = labelled_get(&labels, label);
 		if (read_buckets(&save, &bs, "pctci", lineno) != 0)
 			return 2;
 		L->rep = xrealloc(L->rep, (L->n_rep + 1) * sizeof(*L->rep));
@@ -237,7 +228,8 @@ int cmd_pctci(void)
 		L->rep_n[L->n_rep++] = bs.n;
 	}
 	free(line);
-	for (size_t i = 0; i < nl; i++) {
+	ls = labels.v;
+	for (size_t i = 0; i < labels.n; i++) {
 		pct_print(&ls[i]);
 		for (size_t r = 0; r < ls[i].n_rep; r++)
 			free(ls[i].rep[r]);

@@ -55,13 +55,13 @@ static void spectrum_print(const struct series *ser)
 
 int cmd_spectrum(void)
 {
-	struct series *ss = NULL;
-	size_t nss = 0, lineno = 0;
+	struct labelled ss = { .elem = sizeof(struct series) };
+	size_t lineno = 0;
 	char *line = NULL;
 	size_t cap = 0;
 
 	while (getline(&line, &cap, stdin) > 0) {
-		struct series *s = NULL;
+		struct series *s;
 		char *label, *save = NULL;
 
 		lineno++;
@@ -69,22 +69,12 @@ int cmd_spectrum(void)
 		label = strtok_r(line, "\t", &save);
 		if (!label)
 			continue;
-		for (size_t i = nss; i-- > 0;)
-			if (!strcmp(ss[i].label, label)) {
-				s = &ss[i];
-				break;
-			}
-		if (!s) {
-			ss = xrealloc(ss, (nss + 1) * sizeof(*ss));
-			s = &ss[nss++];
-			memset(s, 0, sizeof(*s));
-			s->label = xstrdup(label);
-		}
+		s = labelled_get(&ss, label);
 		if (read_buckets(&save, &s->bs, "spectrum", lineno) != 0)
 			return 2;
 	}
 	free(line);
-	for (size_t i = 0; i < nss; i++)
-		spectrum_print(&ss[i]);
+	for (size_t i = 0; i < ss.n; i++)
+		spectrum_print((struct series *)ss.v + i);
 	return 0;
 }

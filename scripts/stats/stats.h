@@ -38,6 +38,18 @@ struct buckets {
 int read_buckets(char **save, struct buckets *bs, const char *cmd, size_t lineno);
 int bucket_cmp(const void *a, const void *b);	/* by upper bound */
 
+/*
+ * Entries keyed by a label, in input order; each (elem bytes) starts with
+ * its char *label. labelled_get finds one, or appends it zeroed with the
+ * label copied; the pointer holds until the next call. It searches from
+ * the end: input arrives grouped, so hits are recent.
+ */
+struct labelled {
+	void *v;
+	size_t n, cap, elem;
+};
+void *labelled_get(struct labelled *l, const char *label);
+
 /* tdist.c */
 double t_cdf(double t, double df);
 double t_quantile(double p, double df);

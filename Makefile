@@ -16,7 +16,7 @@ KERNELS ?=
 # result.json's tool.version: `git describe` of the tree being built; outside
 # git, the VERSION an earlier build wrote (a copied tree keeps it), else
 # "unknown". $(BUILD)/VERSION is rewritten only when the value changes, so a
-# new commit relinks what embeds it (guest/lib/version.o), nothing more;
+# new commit rebuilds what embeds it (lib/version.o) and relinks the tools;
 # host/lib.sh's apf_version reads it when there is no git.
 APF_VERSION := $(shell git describe --always --dirty 2>/dev/null || head -n 1 $(BUILD)/VERSION 2>/dev/null || echo unknown)
 $(BUILD)/VERSION: apf-version-check
@@ -25,6 +25,7 @@ $(BUILD)/VERSION: apf-version-check
 .PHONY: apf-version-check
 ALL += $(BUILD)/VERSION
 
+include lib/lib.mk
 include guest/guest.mk
 -include guest/kmod/kmod.mk
 -include host/host.mk

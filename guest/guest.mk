@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # guest/: apfw (static, runs from a busybox initramfs with no libc), its
-# exec-storm helper, the C unit tests of guest/lib and the bench-self tool.
-GUEST_CFLAGS  := $(CFLAGS) -Iguest/lib -pthread
+# exec-storm helper, the C unit tests (guest/lib, lib/) and the bench-self
+# tool. guest/lib is what only apfw needs; the shared rest is in lib/.
+GUEST_CFLAGS  := $(CFLAGS) -Iguest/lib -Ilib -pthread
 GUEST_LDFLAGS := -static -pthread
 GUEST_LIBS    := -lnuma -lz -lm
 
@@ -9,7 +10,7 @@ GUEST_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard guest/lib/*.c))
 APFW_OBJ      := $(patsubst %.c,$(BUILD)/%.o,guest/apfw.c $(wildcard guest/workloads/*.c))
 UNIT_BINS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
 
-guest/apfw: $(APFW_OBJ) $(GUEST_LIB_OBJ)
+guest/apfw: $(APFW_OBJ) $(GUEST_LIB_OBJ) $(LIBAPF)
 	$(CC) $(GUEST_LDFLAGS) -o $@ $^ $(GUEST_LIBS)
 
 # The exec target: as small as a static program gets, so exec-storm times
@@ -17,21 +18,15 @@ guest/apfw: $(APFW_OBJ) $(GUEST_LIB_OBJ)
 guest/apfw-exec-helper: guest/exec_helper.c
 	$(CC) -O2 -static -nostdlib -fno-stack-protector -o $@ $<
 
-# result.json's tool.version and apfw --version: the top Makefile's
-# APF_VERSION, baked into version.o only (rebuilt when $(BUILD)/VERSION
-# changes). Host C tools link the same object, so every tool says the same.
-$(BUILD)/guest/lib/version.o: $(BUILD)/VERSION
-$(BUILD)/guest/lib/version.o: GUEST_CFLAGS += -DAPF_VERSION='"$(APF_VERSION)"'
-
 $(BUILD)/guest/%.o: guest/%.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(GUEST_LIB_OBJ)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(GUEST_LIB_OBJ) $(LIBAPF)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $^ $(GUEST_LIBS) -static
 
-$(BUILD)/bench-self: guest/bench_self.c $(GUEST_LIB_OBJ)
+$(BUILD)/bench-self: guest/bench_self.c $(GUEST_LIB_OBJ) $(LIBAPF)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $^ $(GUEST_LIBS) -static
 

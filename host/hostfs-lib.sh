@@ -49,14 +49,15 @@ hostfs_qemu_data() {
 }
 
 # hostfs_suite: the suite's host side at /apf/host, as tracked in this tree
-# plus the binaries `make` built there, and their library closure.
+# plus the binaries `make` built there (host/apf-size among them: lib.sh
+# asks it for sizes), and their library closure; no C sources or headers.
 hostfs_suite() {
 	local f elves=()
 	while IFS= read -r f; do
 		[ -f "$APF_TOP/$f" ] || continue
 		printf 'apf/%s\t%s\n' "$f" "$APF_TOP/$f"
 		if is_elf "$APF_TOP/$f"; then elves+=("$APF_TOP/$f"); fi
-	done < <(cd "$APF_TOP" && find host -type f ! -name '*.c' ! -name '*.mk' ! -name '*.d' | LC_ALL=C sort)
+	done < <(cd "$APF_TOP" && find host -type f ! -name '*.c' ! -name '*.h' ! -name '*.mk' ! -name '*.d' | LC_ALL=C sort)
 	[ ${#elves[@]} = 0 ] && return 0
 	for f in $(hostfs_libs "${elves[@]}"); do
 		printf '%s\t%s\n' "$(hostfs_dst "$f")" "$f"

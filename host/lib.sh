@@ -23,7 +23,7 @@ usage_error() { printf '%s: %s (try --help)\n' "$PROG" "$*" >&2; exit 2; }
 EXIT_MISSING=3
 die_missing() { printf '%s: %s\n' "$PROG" "$*" >&2; exit "$EXIT_MISSING"; }
 
-# apf_version: the suite's version, as guest/lib/version.c has it baked
+# apf_version: the suite's version, as lib/version.c has it baked
 # in: `git describe --always --dirty` of the tree, else the value the
 # build wrote to build/VERSION (a copy without .git), else "unknown".
 apf_version() {
@@ -60,18 +60,16 @@ need_cmd() {
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
-# parse_size 1G|512M|4096 -> bytes on stdout, or return 1.
+# parse_size 1G|512M|2MiB|4096 -> bytes on stdout, or return 1. The
+# grammar is lib/size.h's, asked of host/apf-size (built by make), so the
+# shell and the C tools (host/pageout, apfw) cannot disagree on a size.
 parse_size() {
-	local v=$1 n unit
-	[[ $v =~ ^([0-9]+)([KkMmGgTt]?)[iI]?[bB]?$ ]] || return 1
-	n=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]}
-	case "$unit" in
-	"") echo "$n" ;;
-	[Kk]) echo $((n << 10)) ;;
-	[Mm]) echo $((n << 20)) ;;
-	[Gg]) echo $((n << 30)) ;;
-	[Tt]) echo $((n << 40)) ;;
-	esac
+	local bin=$APF_TOP/host/apf-size
+	if [ ! -x "$bin" ]; then
+		printf '%s: %s is not built; run make\n' "$PROG" "$bin" >&2
+		return 1
+	fi
+	"$bin" -- "$1" 2>/dev/null || return 1
 }
 
 # valid_name STRING: the config/CLI name rule [A-Za-z0-9._-]+

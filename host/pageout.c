@@ -42,7 +42,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "exitcodes.h"
+#include "json.h"
+#include "num.h"
+#include "replace.h"
+#include "size.h"
 #include "version.h"
+#include "xorshift.h"
 
 #define PROG "pageout"
 #define DEFAULT_MAP "/memfd:memory-backend-memfd"
@@ -113,7 +118,8 @@ static void usage(FILE *f)
 		"  --pid PID           target process (QEMU)\n"
 		"  --percent NN        share of the mapping per pass, 1..100\n"
 		"  --interval-ms N     time between pass starts, ms (default 1000)\n"
-		"  --chunk SIZE        chunk size, bytes or K/M/G (default 2M)\n"
+		"  --chunk SIZE        chunk size: 4096, 2M, 2MiB, 1G... (default 2M),\n"
+		"                      a multiple of the page size\n"
 		"  --passes N          stop after N passes (default 0: until stopped)\n"
 		"  --seed N            random seed (default: from the clock)\n"
 		"  --map NAME          mapping name prefix in /proc/PID/maps\n"
@@ -127,40 +133,6 @@ static void usage(FILE *f)
 		"  --version           print the suite's version\n"
 		"Needs swap, CAP_SYS_NICE and ptrace access to PID (root).\n"
 		"Exit: 0 ok, 1 the work failed, 2 bad usage or input, 3 a missing capability.\n");
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-')
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || s[0] == '-')
-		return -1;
-	int shift = 0;
-	switch (*end) {
-	case '\0': break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	default: return -1;
-	}
-	if (*end)
-		return -1;
-	if (v > (SIZE_MAX >> shift))
-		return -1;
-	*out = (size_t)v << shift;
-	return 0;
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -191,29 +163,31 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 		const char *v = argv[++i];
 		uint64_t n;
+		/* -ERANGE and -1 alike: the value is bad either way */
 		if (!strcmp(a, "--pid")) {
-			if (parse_u64(v, &n) || n < 1 || n > INT_MAX)
+			if (parse_uint(v, &n) || n < 1 || n > INT_MAX)
 				goto bad;
 			o->pid = (pid_t)n;
 			have_pid = true;
 		} else if (!strcmp(a, "--percent")) {
-			if (parse_u64(v, &n) || n < 1 || n > 100)
+			if (parse_uint(v, &n) || n < 1 || n > 100)
 				goto bad;
 			o->percent = (unsigned)n;
 			have_pct = true;
 		} else if (!strcmp(a, "--interval-ms")) {
-			if (parse_u64(v, &n) || n > 3600000)
+			if (parse_uint(v, &n) || n > 3600000)
 				goto bad;
 			o->interval_ms = (unsigned)n;
 		} else if (!strcmp(a, "--chunk")) {
-			if (parse_size(v, &o->chunk) || o->chunk == 0)
+			if (parse_size(v, &n) || n == 0 || n > SIZE_MAX)
 				goto bad;
+			o->chunk = (size_t)n;
 		} else if (!strcmp(a, "--passes")) {
-			if (parse_u64(v, &n))
+			if (parse_uint(v, &n))
 				goto bad;
 			o->passes = (unsigned long)n;
 		} else if (!strcmp(a, "--seed")) {
-			if (parse_u64(v, &o->seed))
+			if (parse_uint(v, &o->seed))
 				goto bad;
 		} else if (!strcmp(a, "--map")) {
 			o->map = v;
@@ -237,17 +211,6 @@ bad:
 		return -1;
 	}
 	return 0;
-}
-
-/* xorshift64*: plenty for picking chunks, and reproducible with --seed. */
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t x = *s;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545F4914F6CDD1DULL;
 }
 
 /* Find every VMA whose name starts with the map name. Returns the count,
@@ -436,7 +399,7 @@ static int pager_pass(struct pager *pg)
 
 	/* partial Fisher-Yates: the first `want` entries are the pick */
 	for (size_t i = 0; i < want; i++) {
-		size_t j = i + (size_t)(rng_next(&pg->rng) % (pg->nchunks - i));
+		size_t j = i + (size_t)(xorshift64star(&pg->rng) % (pg->nchunks - i));
 		uint32_t t = pg->idx[i];
 		pg->idx[i] = pg->idx[j];
 		pg->idx[j] = t;
@@ -481,39 +444,39 @@ static int pager_pass(struct pager *pg)
 static void write_summary_to(FILE *f, const struct pager *pg)
 {
 	const struct stats *s = &pg->st;
-	fprintf(f,
-		"{\"pid\": %d, \"percent\": %u, \"interval_ms\": %u, \"chunk_bytes\": %zu,"
-		" \"mapping_bytes\": %" PRIu64 ", \"page_bytes\": %zu, \"passes\": %lu,"
-		" \"requested_pages\": %" PRIu64 ", \"advised_pages\": %" PRIu64 ","
-		" \"swapped_pages\": %" PRIu64 ", \"guest_swap_bytes\": %" PRIu64 ","
-		" \"guest_swap_peak_bytes\": %" PRIu64 ", \"evict\": %s,"
-		" \"evicted_bytes\": %" PRIu64 ", \"errors\": %lu}\n",
-		(int)pg->o.pid, pg->o.percent, pg->o.interval_ms, pg->o.chunk, pg->map_bytes,
-		pg->page, s->passes, s->requested_pages, s->advised_pages, s->swapped_pages,
-		s->guest_swap_bytes, s->guest_swap_peak_bytes, pg->o.nevict ? "true" : "false",
-		s->evicted_bytes, s->errors + s->evict_errors);
+	struct json j;
+
+	json_begin_compact(&j, f);
+	json_int(&j, "pid", pg->o.pid);
+	json_uint(&j, "percent", pg->o.percent);
+	json_uint(&j, "interval_ms", pg->o.interval_ms);
+	json_uint(&j, "chunk_bytes", pg->o.chunk);
+	json_uint(&j, "mapping_bytes", pg->map_bytes);
+	json_uint(&j, "page_bytes", pg->page);
+	json_uint(&j, "passes", s->passes);
+	json_uint(&j, "requested_pages", s->requested_pages);
+	json_uint(&j, "advised_pages", s->advised_pages);
+	json_uint(&j, "swapped_pages", s->swapped_pages);
+	json_uint(&j, "guest_swap_bytes", s->guest_swap_bytes);
+	json_uint(&j, "guest_swap_peak_bytes", s->guest_swap_peak_bytes);
+	json_bool(&j, "evict", pg->o.nevict > 0);
+	json_uint(&j, "evicted_bytes", s->evicted_bytes);
+	json_uint(&j, "errors", s->errors + s->evict_errors);
+	json_finish(&j);
 }
 
 static int write_summary(const struct pager *pg)
 {
+	struct replace r;
+
 	if (!pg->o.summary) {
 		write_summary_to(stdout, pg);
 		return fflush(stdout) ? -1 : 0;
 	}
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", pg->o.summary) >= (int)sizeof(tmp))
+	if (replace_open(&r, PROG, pg->o.summary) != 0)
 		return -1;
-	FILE *f = fopen(tmp, "we");
-	if (!f) {
-		fprintf(stderr, PROG ": cannot write %s: %s\n", tmp, strerror(errno));
-		return -1;
-	}
-	write_summary_to(f, pg);
-	if (fclose(f) || rename(tmp, pg->o.summary)) {
-		fprintf(stderr, PROG ": cannot write %s: %s\n", pg->o.summary, strerror(errno));
-		return -1;
-	}
-	return 0;
+	write_summary_to(r.f, pg);
+	return replace_commit(&r);
 }
 
 static void sleep_until(const struct timespec *t)

@@ -5,14 +5,20 @@
 # stand-in for QEMU's memfd guest RAM.
 ALL += host/pageout host/monitor-sampler $(BUILD)/tests/memfd-hold
 
-# Both link guest/lib's version.o: their --version is the suite's.
-host/pageout: host/pageout.c $(BUILD)/guest/lib/version.o
+# Both link lib/ (sizes, numbers, JSON, whole-file writes, --version).
+host/pageout: host/pageout.c $(LIBAPF)
 	@mkdir -p $(BUILD)/host
-	$(CC) $(CFLAGS) -Iguest/lib -MF $(BUILD)/host/pageout.d -o $@ $(filter %.c %.o,$^)
+	$(CC) $(CFLAGS) -Ilib -MF $(BUILD)/host/pageout.d -o $@ $(filter %.c %.o %.a,$^)
 
-host/monitor-sampler: host/monitor-sampler.c $(BUILD)/guest/lib/version.o
+# the sampler's parts: host/sampler/*.c, one job each (see sampler.h)
+SAMPLER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard host/sampler/*.c))
+$(BUILD)/host/sampler/%.o: host/sampler/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ilib -c -o $@ $<
+
+host/monitor-sampler: host/monitor-sampler.c $(SAMPLER_OBJ) $(LIBAPF)
 	@mkdir -p $(BUILD)/host
-	$(CC) $(CFLAGS) -Iguest/lib -MF $(BUILD)/host/monitor-sampler.d -o $@ $(filter %.c %.o,$^)
+	$(CC) $(CFLAGS) -Ilib -Ihost/sampler -MF $(BUILD)/host/monitor-sampler.d -o $@ $(filter %.c %.o %.a,$^)
 
 # make bench-self: the sampler's own CPU cost at 10 Hz (guest.mk owns the
 # recipe; this adds a prerequisite, so it runs first)
@@ -32,3 +38,4 @@ pressure-clean:
 .PHONY: pressure-clean
 
 -include $(BUILD)/host/pageout.d $(BUILD)/host/monitor-sampler.d $(BUILD)/tests/memfd-hold.d
+-include $(SAMPLER_OBJ:.o=.d)

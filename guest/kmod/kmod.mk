@@ -10,7 +10,7 @@ KCTX_CHECK       := $(BUILD)/kmod/apf-kctx-check
 
 $(KCTX_CHECK): guest/kmod/kctx_check.c guest/kmod/apf_kctx_abi.h guest/lib/hist_buckets.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iguest/kmod -Iguest/lib -pthread -static -o $@ $<
+	$(CC) $(CFLAGS) -Iguest/kmod -Iguest/lib -Ilib -pthread -static -o $@ $<
 
 # build-for is itself incremental (kbuild), so always ask it.
 kmod: $(KCTX_CHECK)

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "hist.h"
+#include "pct.h"
 
 void hist_init(struct hist *h)
 {
@@ -67,7 +68,7 @@ static uint64_t bucket_value(const struct hist *h, unsigned int i)
 	return v;
 }
 
-/* Bucket holding the sample of rank ceil(p/100 * count), at least 1. */
+/* Bucket holding the sample of rank pct_rank(p, count) (lib/pct.h). */
 static unsigned int percentile_bucket(const struct hist *h, double p, uint64_t *cum_out)
 {
 	uint64_t rank, cum = 0;
@@ -77,9 +78,7 @@ static unsigned int percentile_bucket(const struct hist *h, double p, uint64_t *
 		p = 0;
 	if (p > 100)
 		p = 100;
-	rank = (uint64_t)ceil(p / 100.0 * (double)h->count);
-	if (rank < 1)
-		rank = 1;
+	rank = (uint64_t)pct_rank(p, (double)h->count);
 	for (i = 0; i < HB_NBUCKETS; i++) {
 		cum += h->counts[i];
 		if (cum >= rank)

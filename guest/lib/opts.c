@@ -4,104 +4,16 @@
  * workload, and --help is printed from the same rows, so documentation
  * and behaviour cannot drift apart.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "json.h"
+#include "num.h"
 #include "opts.h"
-
-/* strtoll/strtoull skip blanks and take signs ("  -5" as a size wraps): not here. */
-static int starts_like_number(const char *s, int sign_ok)
-{
-	return isdigit((unsigned char)s[0]) ||
-	       (sign_ok && (s[0] == '-' || s[0] == '+') && isdigit((unsigned char)s[1]));
-}
-
-int parse_int(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (!starts_like_number(s, 1))
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (end == s || *end != '\0')
-		return -1;
-	if (errno == ERANGE)
-		return -ERANGE;
-	if (errno)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned int shift = 0;
-
-	if (!starts_like_number(s, 0))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	}
-	if (shift && (*end == 'i' || *end == 'I'))
-		end++;
-	if (*end == 'b' || *end == 'B')
-		end++;
-	if (*end != '\0' || (shift && v > (UINT64_MAX >> shift)))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-int parse_seconds(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	/* strtod also reads "inf", "nan" and hex floats: only plain decimals here. */
-	if ((!starts_like_number(s, 1) && !(s[0] == '.' && isdigit((unsigned char)s[1]))) ||
-	    s[strspn(s, "0123456789.eE+-")] != '\0')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end != '\0' || !isfinite(v) || v <= 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-const char *fmt_bytes(uint64_t n, char *buf, size_t len)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double v = (double)n;
-	unsigned int u = 0;
-
-	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%llu B", (unsigned long long)n);
-	else
-		snprintf(buf, len, "%.3g %s", v, units[u]);
-	return buf;
-}
+#include "size.h"
 
 static void set_err(char *err, size_t len, const char *fmt, ...)
 {
@@ -192,10 +104,16 @@ static int set_value(const struct opt *o, void *base, const char *val, const str
 		if (o->type == OPT_SIZE_PCT && n > 1 && val[n - 1] == '%') {
 			if (set_pct(o, val, n, pct, &v, err, len) != 0)
 				return -1;
-		} else if (parse_size(val, &v) != 0) {
-			set_err(err, len, "--%s: '%s' is not a size (e.g. 4096, 256M, 1G%s)", o->name, val,
-				o->type == OPT_SIZE_PCT ? ", 80%" : "");
-			return -1;
+		} else {
+			int rc = parse_size(val, &v);
+
+			if (rc == -ERANGE)
+				return out_of_range(o, val, err, len);
+			if (rc != 0) {
+				set_err(err, len, "--%s: '%s' is not a size (e.g. 4096, 256M, 1GiB%s)",
+					o->name, val, o->type == OPT_SIZE_PCT ? ", 80%" : "");
+				return -1;
+			}
 		}
 		if (v > (uint64_t)INT64_MAX || (int64_t)v < o->min || (int64_t)v > o->max)
 			return out_of_range(o, val, err, len);

@@ -5,9 +5,9 @@
  * and --help from the same rows. Values land in a params struct at the
  * row's offset.
  *
- * Sizes accept K/M/G/T suffixes (powers of 1024) and, for OPT_SIZE_PCT,
- * "NN%" of a memory size the caller names (the guest's MemTotal, or
- * `apfw check --mem`). Durations are seconds, fractions allowed.
+ * Sizes take lib/size.h's grammar (256M, 2MiB, 1G: powers of 1024) and,
+ * for OPT_SIZE_PCT, "NN%" of a memory size the caller names (the guest's
+ * MemTotal, or `apfw check --mem`). Durations are seconds, fractions allowed.
  *
  * Every number has bounds in its row, and a row's `why` says where the
  * upper one comes from; opts_defaults refuses a numeric row without them,
@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "num.h"	/* parse_int, parse_seconds: the workloads use them too */
+#include "size.h"	/* parse_size, fmt_bytes */
 
 enum opt_type {
 	OPT_INT,	/* int64_t, bounded by min/max */
@@ -74,12 +76,5 @@ void opts_help(const struct opt *table, FILE *f);
 /* Every option of a table as "key": value (key: '-' -> '_'). */
 struct json;
 void opts_json(struct json *j, const struct opt *table, const void *base);
-
-/* Shared value parsers, also used by the workloads themselves. */
-int parse_size(const char *s, uint64_t *out);		/* 0 or -1 */
-int parse_int(const char *s, int64_t *out);		/* 0, -1, or -ERANGE */
-int parse_seconds(const char *s, double *out);		/* finite and > 0 */
-/* "1.5 GiB": n bytes for a human, into buf. */
-const char *fmt_bytes(uint64_t n, char *buf, size_t len);
 
 #endif

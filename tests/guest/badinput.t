@@ -46,8 +46,8 @@ seed zero                     | --seed: 0 is out of range     | run wakeup --out
 bytes beyond memory           | more than MemTotal            | run fault-storm --out OUT --bytes 60T --duration 1
 bytes beyond the bound        | --bytes: 100T is out of range | run fault-storm --out OUT --bytes 100T
 bytes all of RAM              | MemAvailable                  | run fault-storm --out OUT --bytes 100% --duration 1
-bytes overflowing 64 bits     | --bytes: '18446744073709551616' | run fault-storm --out OUT --bytes 18446744073709551616
-bytes suffix overflowing      | --bytes: '17179869184G'       | run fault-storm --out OUT --bytes 17179869184G
+bytes overflowing 64 bits     | --bytes: 18446744073709551616 is out of range | run fault-storm --out OUT --bytes 18446744073709551616
+bytes suffix overflowing      | --bytes: 17179869184G is out of range | run fault-storm --out OUT --bytes 17179869184G
 bytes zero                    | --bytes: 0 is out of range    | run fault-storm --out OUT --bytes 0
 bytes negative                | --bytes: '-4K'                | run fault-storm --out OUT --bytes -4K
 garbage size                  | not a size                    | run fault-storm --out OUT --bytes 12Q

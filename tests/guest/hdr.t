@@ -21,7 +21,7 @@ fi
 export NODE_PATH=$TOP/$js/node_modules
 
 if ! out=$(make -s guest/apfw guest/apfw-exec-helper unit-bins 2>&1 &&
-	cc -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Iguest/lib -o "$TMP_T/feed" \
+	cc -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Iguest/lib -Ilib -o "$TMP_T/feed" \
 		tests/guest/hdr_feed.c build/guest/lib/hdr.o build/guest/lib/hist.o -lz -lm 2>&1); then
 	not_ok "build apfw and the hdr_feed driver" "$out"
 	exit 0

@@ -19,6 +19,7 @@ TOOLS=(
 	monitor:host/monitor
 	pageout:host/pageout
 	monitor-sampler:host/monitor-sampler
+	apf-size:host/apf-size
 	kernels:host/kernels
 	need-packages:host/need-packages
 	mkhostfs:host/mkhostfs
@@ -30,7 +31,7 @@ TOOLS=(
 )
 CAP_CASES=13
 echo "1..$((${#TOOLS[@]} * 3 + CAP_CASES))"
-make -s guest/apfw host/pageout host/monitor-sampler build/apf-stats >/dev/null 2>&1 || true
+make -s guest/apfw host/pageout host/monitor-sampler host/apf-size build/apf-stats >/dev/null 2>&1 || true
 # nobody (the not-root cases) must reach the sandbox and the PATH dirs
 chmod 755 "$TMP_T"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Builds and runs the C unit tests of guest/lib (tests/unit/*.c). Each
+# Builds and runs the C unit tests of lib/ and guest/lib (tests/unit/*.c). Each
 # binary prints a plan "1..N" and its checks; this file re-checks each one
 # (exit status 0, N lines as planned) so a binary that crashes or stops
 # early is a named failure, then prints its own plan and everything.

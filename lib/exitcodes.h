@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The suite's exit codes, the same in every tool, C or shell (host/lib.sh
  * has the shell's copy; README "Exit codes" is the table users read).

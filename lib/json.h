@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Minimal streaming JSON writer: apfw emits result.json, written once at
- * the end, and `apfw check`'s one-line answer, so a writer that tracks
- * nesting and commas is all that is needed. Keys are NULL inside arrays. Non-finite numbers are
- * written as null (the schema's "could not be measured").
+ * Minimal streaming JSON writer: apfw's result.json (written once at the
+ * end) and `apfw check`'s one-line answer, host/pageout's summary line;
+ * a writer that tracks nesting and commas is all they need. Keys are NULL
+ * inside arrays. Non-finite numbers are written as null (the schema's
+ * "could not be measured").
  */
 #ifndef APF_JSON_H
 #define APF_JSON_H

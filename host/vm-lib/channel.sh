@@ -8,6 +8,9 @@
 # (WEDGED says how). Polls (read -t 0, then one byte at a time) instead of
 # `read -t N`: bash 5.2 longjmps out of a timed read into a stale frame
 # when a trap ran meanwhile (SIGTERM crashed).
+# The wait between polls is short while lines come (a guest sending its
+# files or answering HELLO) and 0.1 s once it has been quiet for a second
+# (a guest measuring: a poll is a fork of sleep).
 read_line() {
 	local deadline=$1 c dead=0 polls=0
 	while :; do
@@ -16,6 +19,7 @@ read_line() {
 			IFS= read -r -N 1 -u "$CTL_R" c || break
 			if [ "$c" = $'\n' ] || [ "${#LINE_BUF}" -ge 4096 ]; then
 				LINE=${LINE_BUF%$'\r'} LINE_BUF=""
+				LINE_QUIET=0
 				return 0
 			fi
 			LINE_BUF+=$c
@@ -28,7 +32,8 @@ read_line() {
 		past "$deadline" && return 2
 		polls=$((polls + 1))
 		[ $((polls % 20)) != 0 ] || ! wedged || return 4
-		sleep 0.1
+		LINE_QUIET=$((${LINE_QUIET:-0} + 1))
+		if [ "$LINE_QUIET" -lt 50 ]; then sleep 0.02; else sleep 0.1; fi
 	done
 }
 
@@ -50,7 +55,7 @@ wedged() {
 
 # Time in integer microseconds (EPOCHREALTIME without its decimal point).
 now_us() { echo "${EPOCHREALTIME//[^0-9]/}"; }
-past() { [ "$(now_us)" -gt "$1" ]; }
+past() { local t=${EPOCHREALTIME//[^0-9]/}; [ "$t" -gt "$1" ]; }
 
 # recv_file NAME SIZE SUM DEADLINE [gz]: exactly SIZE bytes into
 # $S/recv/NAME; with gz they are the file gzip'ed (FILEZ), unpacked once
@@ -76,13 +81,15 @@ recv_file() {
 		[ "$budget" -le "$deadline" ] || budget=$deadline
 		dd bs="$size" count=1 iflag=fullblock status=none <&"$CTL_R" >"$f" &
 		ddpid=$! dead=0 DDPID=$!
-		while [ -d "/proc/$ddpid" ] && [ "$(stat -c %s "$f" 2>/dev/null)" != "$size" ]; do
+		# dd ends once it has SIZE bytes; a file takes a few tenths of a
+		# second, so look often (no forks but sleep).
+		while [ -d "/proc/$ddpid" ]; do
 			if ! qemu_alive "$QPID"; then
 				dead=$((dead + 1))
-				[ "$dead" -lt 5 ] || break
+				[ "$dead" -lt 25 ] || break
 			fi
 			past "$budget" && break
-			sleep 0.1
+			sleep 0.02
 		done
 		[ "$(stat -c %s "$f" 2>/dev/null)" = "$size" ] || kill "$ddpid" 2>/dev/null || true
 		wait "$ddpid" 2>/dev/null || true

@@ -5,9 +5,10 @@
 # second on a loaded 2-core host, which the boot wait hides), its marks
 # run beside the channel (the sampler takes them, so waiting for the
 # shell command only delayed the guest's files), and all of it is waited
-# for before the host counters are read. Sourced by host/apf-vm.
+# for before the host counters are read; it stops while the guest powers
+# off. Sourced by host/apf-vm.
 
-monitor_pid="" monitoring=0 mark_pids=()
+monitor_pid="" monitoring=0 mark_pids=() monitor_stop_pid=""
 
 # monitor_begin: start host/monitor on QPID in the background.
 monitor_begin() {
@@ -39,12 +40,24 @@ monitor_mark() {
 	mark_pids+=($!)
 }
 
-# shellcheck disable=SC2317  # run by the cleanup stack
-monitor_end() {
+# monitor_stop_begin: stop it in the background (the guest has sent
+# everything; its poweroff and the stop overlap). monitor_end waits.
+monitor_stop_begin() {
 	local p
 	monitor_ready
 	for p in "${mark_pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	mark_pids=()
-	[ "$monitoring" = 0 ] || timed monitor_stop "$monitor_tool" stop --state "$S/monitor"
+	[ "$monitoring" = 1 ] || return 0
+	"$monitor_tool" stop --state "$S/monitor" {CTL_R}<&- {CTL_W}>&- &
+	monitor_stop_pid=$! monitoring=2
+}
+
+# monitor_end: the monitor stopped, its host.json written. env.timings'
+# monitor_stop is the time waited here (what did not overlap the poweroff).
+# shellcheck disable=SC2317  # run by the cleanup stack
+monitor_end() {
+	[ "$monitoring" = 2 ] || monitor_stop_begin
+	[ "$monitoring" = 2 ] || return 0
+	timed monitor_stop wait "$monitor_stop_pid" || warn "host/monitor stop failed"
 	monitoring=0
 }

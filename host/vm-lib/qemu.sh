@@ -6,17 +6,24 @@
 # qemu_alive PID: running and not yet a zombie.
 # bash reaps background children as they exit, so a PID alone could name a
 # newer process: it must also have the start time recorded at launch.
+# No forks: apf-vm asks several times a second while the guest measures.
 qemu_alive() {
-	local st
+	local f
 	[ -z "${reaped[$1]:-}" ] || return 1
-	st=$(proc_stat "$1") || return 1
-	[ "${st%% *}" != Z ] && [ "$(start_time_of "$st")" = "${started[$1]:-}" ]
+	proc_stat "$1" || return 1
+	read -r -a f <<<"$PROC_STAT"
+	# f[0] the state, f[19] the start time (field 22 of /proc/PID/stat)
+	[ "${f[0]}" != Z ] && [ "${f[19]:-}" = "${started[$1]:-}" ]
 }
 
-# proc_stat PID: /proc/PID/stat from the state field on (after "(comm) ").
-proc_stat() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null; }
-# start_time_of STAT: field 22 of /proc/PID/stat (20th after the comm).
-start_time_of() { cut -d' ' -f20 <<<"$1"; }
+# proc_stat PID: /proc/PID/stat from the state field on (after "(comm) ")
+# into PROC_STAT.
+proc_stat() {
+	local line
+	{ IFS= read -r line <"/proc/$1/stat"; } 2>/dev/null || return 1
+	PROC_STAT=${line##*) }
+}
+
 
 # stop_qemu PID: TERM, then KILL after 3 s, until it is gone (bash reaps
 # it: see start_qemu). Only ever the QEMU of that PID and start time.
@@ -117,7 +124,9 @@ start_qemu() {
 	QPID=$!
 	# setpriv (and the wrapper) exec QEMU in place: same PID, same start
 	# time; the parent-death signal survives the execs.
-	started[$QPID]=$(start_time_of "$(proc_stat "$QPID")") || true
+	local f=()
+	! proc_stat "$QPID" || read -r -a f <<<"$PROC_STAT"
+	started[$QPID]=${f[19]:-}
 	# Out of the job table: bash still reaps it when it exits, but prints no
 	# "Aborted" notice when QEMU aborts (as it does on a PVM /dev/kvm).
 	disown "$QPID" 2>/dev/null || true

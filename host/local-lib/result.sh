@@ -61,19 +61,21 @@ stop_apfw() {
 	APID=""
 }
 
-# timings_json: the marks as one JSON object of microseconds.
+# timings_json: the marks as one JSON object of microseconds (no jq: the
+# time after the last mark is outside env.timings, so it is kept short).
 # shellcheck disable=SC2317  # called from finalize
 timings_json() {
-	local k
-	{
-		for k in "${!T[@]}"; do printf '%s\t%s\n' "$k" "${T[$k]}"; done
-		[ ! -s "$S/marks" ] || tr ' ' '\t' <"$S/marks"
-	} | jq -R -s 'split("\n") | map(select(. != "") | split("\t") | { key: .[0], value: (.[1] | tonumber) }) | from_entries'
+	local k v sep="" json="{"
+	for k in "${!T[@]}"; do json+="$sep\"$k\":${T[$k]}" sep=,; done
+	if [ -s "$S/marks" ]; then
+		while read -r k v; do json+="$sep\"$k\":$v" sep=,; done <"$S/marks"
+	fi
+	echo "$json}"
 }
 
 # shellcheck disable=SC2317  # run by the cleanup stack
 finalize() {
-	local base="" hostblock=null status="" reason="" swap_label=$swap tmp oomk marks
+	local base="" hostblock=null status="" reason="" swap_label=$swap tmp oomk marks release
 	[ -n "$out" ] || return 0
 	if [ -f "$out/result.json" ] && jq -e 'type == "object"' "$out/result.json" >/dev/null 2>&1; then
 		base=$S/apfw-result.json
@@ -98,23 +100,26 @@ finalize() {
 		# env.swap names the backend really used, not the request "auto".
 		[ "$swap_label" != auto ] || swap_label=$(jq -r '.swap // "auto" | if type == "string" then . else "auto" end' <<<"$hostblock")
 	fi
+	# The verdict, known before the last mark (after it, only the merge).
+	local vstatus=$status vreason=$reason
+	[ -n "$status" ] || IFS=$'\t' read -r vstatus vreason < <(jq -r '[.status, .reason // ""] | @tsv' "$base")
+	release=$(uname -r)
 	mark finalize
 	marks=$(timings_json)
 	tmp=$out/.result.json.tmp
 	jq -n --slurpfile g "${base:-/dev/null}" --argjson host "$hostblock" --arg w "$workload" \
 		--arg status "$status" --arg reason "$reason" --argjson marks "$marks" \
-		--arg release "$(uname -r)" --arg accel_reason "$accel_reason" --arg mode "$mode" \
+		--arg release "$release" --arg accel_reason "$accel_reason" --arg mode "$mode" \
 		--arg pressure "$pressure" --arg swap "$swap_label" \
 		-f "$APF_TOP/host/local-lib/result-merge.jq" >"$tmp" ||
 		{ warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
 	mv -f "$tmp" "$out/result.json"
-	status=$(jq -r '.status' "$out/result.json")
-	if [ "$status" = ok ]; then
+	if [ "$vstatus" = ok ]; then
 		final_rc=0
 	elif [ "$apfw_rc" = 2 ] || [ "$apfw_rc" = 3 ]; then
 		# apfw refused or lacked something on this machine: the caller's
 		# input or capability, as apfw said (bench/apf-bench stops its run).
 		final_rc=$apfw_rc
 	fi
-	info "$workload natively: $status$([ "$status" = ok ] || printf ': %s' "$(jq -r '.reason // ""' "$out/result.json")")"
+	info "$workload natively: $vstatus${vreason:+: $vreason}"
 }

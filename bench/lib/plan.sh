@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# bench/apf-bench's cell plan: the cells in run order, their directories,
+# what each costs, and --dry-run's listing. Sourced by bench/apf-bench.
+
+# CELLS: "host_index kernel_index mode_dir pressure workload rep" in run order.
+plan_cells() {
+	local r hi ki m p w
+	CELLS=()
+	for ((r = 1; r <= REPS; r++)); do
+		for hi in "${!HOST_DIRS[@]}"; do
+			for ki in "${!KERNEL_DIRS[@]}"; do
+				for m in ${KMODES["$hi:$ki"]}; do
+					for p in "${PRESSURES[@]}"; do
+						for w in "${WORKLOADS[@]}"; do
+							CELLS+=("$hi $ki $m $p $w $r")
+						done
+					done
+				done
+			done
+		done
+	done
+}
+
+cell_path() { # hi ki mode pressure workload rep
+	printf 'cells/%s/%s/%s/%s/%s/rep-%s' "${HOST_DIRS[$1]}" "${KERNEL_DIRS[$2]}" "$3" "$4" "$5" "$6"
+}
+
+cell_done() { # dir
+	[ -f "$1/result.json" ] && [ "$(jq -r '.status // empty' "$1/result.json" 2>/dev/null)" = ok ]
+}
+
+cell_overhead() { # [hi:ki] -> seconds a cell costs beyond its duration
+	local p=${1:-}
+	if [ -n "$p" ] && [ "${HOST_ARGS[${p%:*}]}" != local ]; then echo "$OVERHEAD_NESTED"; return; fi
+	case "${p:+${KV[$p]}}${p:-$ACCEL_VERDICT}" in
+	kvm) echo "$OVERHEAD_KVM" ;; native) echo "$OVERHEAD_LOCAL" ;; *) echo "$OVERHEAD_TCG" ;;
+	esac
+}
+
+fmt_time() { # seconds -> h:mm:ss or m:ss
+	local s=$1
+	if [ "$s" -ge 3600 ]; then
+		printf '%d:%02d:%02d' $((s / 3600)) $((s % 3600 / 60)) $((s % 60))
+	else
+		printf '%d:%02d' $((s / 60)) $((s % 60))
+	fi
+}
+
+# Whole seconds of DURATION, rounded up, for estimates.
+duration_ceil() { awk -v d="$DURATION" 'BEGIN { printf "%d", (d == int(d)) ? d : int(d) + 1 }'; }
+
+dry_run() {
+	local c todo=0 status dir
+	EST_S=0
+	printf '# %s: target %s, accel %s (%s)\n' "$CONF_FILE" "$TARGET" "$ACCEL_VERDICT" "$ACCEL_REASON"
+	[ -z "$MODE_NOTE" ] || printf '# %s\n' "$MODE_NOTE"
+	printf '# %-4s %-8s %s\n' n status cell
+	local i=0
+	for c in "${CELLS[@]}"; do
+		i=$((i + 1))
+		# shellcheck disable=SC2086  # a cell is five plain words
+		dir=$(cell_path $c)
+		status=run
+		if [ -n "$RUN_DIR" ] && cell_done "$RUN_DIR/$dir"; then
+			status="done"
+		else
+			todo=$((todo + 1))
+			# shellcheck disable=SC2086  # a cell is six plain words
+			set -- $c
+			EST_S=$((EST_S + $(duration_ceil) + $(cell_overhead "$1:$2")))
+		fi
+		printf '%-6s %-8s %s\n' "$i" "$status" "$dir"
+	done
+	printf '# %d cells, %d to run; estimated %s (%s s duration + ~%s s overhead per cell)\n' \
+		"${#CELLS[@]}" "$todo" "$(fmt_time "$EST_S")" "$DURATION" "$(((EST_S - todo * $(duration_ceil)) / (todo > 0 ? todo : 1)))"
+}

@@ -13,6 +13,7 @@ cd "$TOP"
 TOOLS=(
 	apfw:guest/apfw
 	apf-vm:host/apf-vm
+	apf-local:host/apf-local
 	apf-bench:bench/apf-bench
 	apf-fleet:bench/apf-fleet
 	pressure:host/pressure
@@ -29,7 +30,7 @@ TOOLS=(
 	int3-rate:scripts/int3-rate
 	cell-timings:scripts/cell-timings
 )
-CAP_CASES=13
+CAP_CASES=15
 echo "1..$((${#TOOLS[@]} * 3 + CAP_CASES))"
 make -s guest/apfw host/pageout host/monitor-sampler host/apf-size build/apf-stats >/dev/null 2>&1 || true
 # nobody (the not-root cases) must reach the sandbox and the PATH dirs
@@ -150,6 +151,8 @@ else
 		"$TOP/guest/apfw" run kctx --duration 1 --out "$SB/cwd/out"
 fi
 missing "apf-bench without jq" "'jq' not found" env PATH="$NOJQ" "$TOP/bench/apf-bench" "$TMP_T/a.conf"
+missing "apf-local without jq" "'jq' not found" \
+	env PATH="$NOJQ" "$TOP/host/apf-local" --workload fault-storm --duration 1 --out "$SB/cwd/out"
 missing "apf-report without jq" "'jq' not found" env PATH="$NOJQ" "$TOP/scripts/apf-report" "$TMP_T/run"
 missing "apf-validate without jq" "'jq' not found" \
 	env PATH="$NOJQ" "$TOP/scripts/apf-validate" --runs "$TMP_T/run" "$TMP_T/run"
@@ -168,5 +171,7 @@ not_root "need-packages, missing packages, not root" "sudo apt-get install" \
 	env PATH="$(path_without dpkg-query)" "$TOP/host/need-packages" build
 not_root "apf-bench pressure = limit50, not root" "needs root" \
 	env APF_VM="$TOP/tests/bench/fake-apf-vm" APF_BENCH_ACCEL=tcg "$TOP/bench/apf-bench" "$TMP_T/p.conf" --out "$SB/cwd/run"
+not_root "apf-local --pressure limit50, not root" "needs root" \
+	"$TOP/host/apf-local" --workload fault-storm --pressure limit50 --duration 1 --out "$SB/cwd/out"
 not_root "pressure prepare limit50, not root" "needs root" \
 	env APF_RUN_DIR="$SB/run" "$TOP/host/pressure" prepare --level limit50 --mem 1G --state "$SB/tmp"

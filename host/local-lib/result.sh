@@ -59,6 +59,20 @@ stop_apfw() {
 	[ -n "${T[apfw_exit]:-}" ] || mark apfw_exit
 	[ -z "${SPID:-}" ] || kill "$SPID" 2>/dev/null || true
 	APID=""
+	stop_reader
+}
+
+# stop_reader: let the phase reader finish (a monitor mark it is making
+# included), so nothing of the cell outlives apf-local. Opening the FIFO
+# read-write never blocks: it releases a reader still waiting for its
+# writer (apfw never started), and closing it gives EOF once apfw is gone.
+# shellcheck disable=SC2317  # run by the cleanup stack
+stop_reader() {
+	local fd
+	[ -n "${RPID:-}" ] || return 0
+	if exec {fd}<>"$S/phase"; then exec {fd}>&-; fi
+	wait "$RPID" 2>/dev/null || true
+	RPID=""
 }
 
 # timings_json: the marks as one JSON object of microseconds (no jq: the

@@ -72,7 +72,7 @@ done <"$TMP_T/pids"
 expect_eq "every recorded process on both machines is gone" "" "$left"
 cwd_left=''
 for p in /proc/[0-9]*; do
-	case "$(readlink "$p/cwd" 2>/dev/null)" in "$FLEET_T"/m*/home*) cwd_left="$cwd_left ${p#/proc/}" ;; esac
+	case "$(readlink "$p/cwd" 2>/dev/null)" in "$FLEET_T"/m*/home*) cwd_left="$cwd_left ${p#/proc/}($(tr "\0" " " <"$p/cmdline" 2>/dev/null))" ;; esac
 done
 expect_eq "no process works in a machine's home" "" "$cwd_left"
 for m in m1 m2; do

@@ -72,5 +72,27 @@ parse_size() {
 	"$bin" -- "$1" 2>/dev/null || return 1
 }
 
+# now_us: the wall clock in microseconds.
+now_us() { echo "${EPOCHREALTIME//[^0-9]/}"; }
+
+# one_line: stdin as one printable line of at most 300 characters, for a
+# reason quoted from a log.
+one_line() { tr -d '\r' | tr -c '[:print:]\n' ' ' | sed 's/  */ /g; s/^ //; s/ $//' | cut -c1-300; }
+
+# Phase marks for a result's env.timings, in the caller's associative
+# array T (declare -A T): mark NAME stamps the moment NAME happened;
+# timed NAME CMD... runs CMD (a cleanup step) and keeps T[dur_NAME].
+# shellcheck disable=SC2034,SC2154  # T is the caller's, declared -A there
+mark() { T[$1]=$(now_us); }
+# shellcheck disable=SC2034,SC2154
+timed() {
+	local name=$1 t rc=0
+	shift
+	t=$(now_us)
+	"$@" || rc=$?
+	T[dur_$name]=$(($(now_us) - t))
+	return "$rc"
+}
+
 # valid_name STRING: the config/CLI name rule [A-Za-z0-9._-]+
 valid_name() { [[ $1 =~ ^[A-Za-z0-9._-]+$ ]]; }

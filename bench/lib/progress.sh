@@ -9,7 +9,6 @@ TTY=0
 CUR_I=0 CUR_CELL='' T0=0 CELL_T0=0 DONE_RUN=0 SPENT_MS=0 TOTAL_TODO=0
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
-now_us() { echo "${EPOCHREALTIME/./}"; }
 
 eta_s() {
 	local left=$((TOTAL_TODO - DONE_RUN)) per

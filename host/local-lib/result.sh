@@ -5,22 +5,7 @@
 # apfw's own result (when it wrote one) with this machine's facts, the
 # phase timings and the monitor's host block merged in (result-merge.jq).
 
-now_us() { echo "${EPOCHREALTIME//[^0-9]/}"; }
-one_line() { tr -d '\r' | tr -c '[:print:]\n' ' ' | sed 's/  */ /g; s/^ //; s/ $//' | cut -c1-300; }
-
-# mark NAME: the moment NAME happened, for env.timings.
-mark() { T[$1]=$(now_us); }
-
-# timed NAME CMD...: run CMD (a cleanup step) and keep how long it took.
-# shellcheck disable=SC2317  # run by the cleanup stack
-timed() {
-	local name=$1 t rc=0
-	shift
-	t=$(now_us)
-	"$@" || rc=$?
-	T[dur_$name]=$(($(now_us) - t))
-	return "$rc"
-}
+# now_us, one_line, mark and timed are host/lib.sh's.
 
 # fail STATUS REASON: record why the cell failed and stop (the cleanup
 # stack stops apfw, the monitor and the pressure, and writes the result).

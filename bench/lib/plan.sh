@@ -51,7 +51,7 @@ fmt_time() { # seconds -> h:mm:ss or m:ss
 duration_ceil() { awk -v d="$DURATION" 'BEGIN { printf "%d", (d == int(d)) ? d : int(d) + 1 }'; }
 
 dry_run() {
-	local c todo=0 status dir
+	local c todo=0 status dir hi ki m p w r
 	EST_S=0
 	printf '# %s: target %s, accel %s (%s)\n' "$CONF_FILE" "$TARGET" "$ACCEL_VERDICT" "$ACCEL_REASON"
 	[ -z "$MODE_NOTE" ] || printf '# %s\n' "$MODE_NOTE"
@@ -59,16 +59,14 @@ dry_run() {
 	local i=0
 	for c in "${CELLS[@]}"; do
 		i=$((i + 1))
-		# shellcheck disable=SC2086  # a cell is five plain words
-		dir=$(cell_path $c)
+		read -r hi ki m p w r <<<"$c"
+		dir=$(cell_path "$hi" "$ki" "$m" "$p" "$w" "$r")
 		status=run
 		if [ -n "$RUN_DIR" ] && cell_done "$RUN_DIR/$dir"; then
 			status="done"
 		else
 			todo=$((todo + 1))
-			# shellcheck disable=SC2086  # a cell is six plain words
-			set -- $c
-			EST_S=$((EST_S + $(duration_ceil) + $(cell_overhead "$1:$2")))
+			EST_S=$((EST_S + $(duration_ceil) + $(cell_overhead "$hi:$ki")))
 		fi
 		printf '%-6s %-8s %s\n' "$i" "$status" "$dir"
 	done

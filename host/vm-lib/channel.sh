@@ -54,7 +54,7 @@ wedged() {
 }
 
 # Time in integer microseconds (EPOCHREALTIME without its decimal point).
-now_us() { echo "${EPOCHREALTIME//[^0-9]/}"; }
+# (now_us is host/lib.sh's)
 past() { local t=${EPOCHREALTIME//[^0-9]/}; [ "$t" -gt "$1" ]; }
 
 # recv_file NAME SIZE SUM DEADLINE [gz]: exactly SIZE bytes into

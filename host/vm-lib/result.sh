@@ -4,7 +4,6 @@
 # on the cleanup stack), from whatever the run got to; the guest's own
 # result (when it sent one) with the host's facts merged in. Sourced by
 # host/apf-vm; uses its state (out, S, host_status, ...).
-one_line() { tr -d '\r' | tr -c '[:print:]\n' ' ' | sed 's/  */ /g; s/^ //; s/ $//' | cut -c1-300; }
 
 # console_reason: what the console says happened, on one line: the panic
 # (or oops) line when there is one, else its last three lines. For a
@@ -19,20 +18,6 @@ console_reason_of() {
 	[ -n "$line" ] || line=$(grep -a -v '^[[:space:]]*$' "$f" | tail -n 3 | one_line |
 		paste -sd '|' | sed 's/|/ | /g') || true
 	echo "console: ${line:-empty}"
-}
-
-# mark NAME: the moment NAME happened, for env.timings.
-mark() { T[$1]=$(now_us); }
-
-# timed NAME CMD...: run CMD (a cleanup step) and keep how long it took.
-# shellcheck disable=SC2317  # run by the cleanup stack
-timed() {
-	local name=$1 t rc=0
-	shift
-	t=$(now_us)
-	"$@" || rc=$?
-	T[dur_$name]=$(($(now_us) - t))
-	return "$rc"
 }
 
 # timings_json: the marks as one JSON object of microseconds, for

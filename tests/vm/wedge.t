@@ -7,6 +7,8 @@
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 echo "1..8"
+# shellcheck source=host/lib.sh
+. host/lib.sh
 # shellcheck source=host/vm-lib/channel.sh
 . host/vm-lib/channel.sh
 log=$TMP_T/console.log

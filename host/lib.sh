@@ -94,5 +94,16 @@ timed() {
 	return "$rc"
 }
 
+# fmt_time SECONDS: h:mm:ss, or m:ss under an hour (progress and ETAs).
+fmt_time() {
+	local s=$1
+	[ "$s" -ge 0 ] || s=0
+	if [ "$s" -ge 3600 ]; then
+		printf '%d:%02d:%02d' $((s / 3600)) $((s % 3600 / 60)) $((s % 60))
+	else
+		printf '%d:%02d' $((s / 60)) $((s % 60))
+	fi
+}
+
 # valid_name STRING: the config/CLI name rule [A-Za-z0-9._-]+
 valid_name() { [[ $1 =~ ^[A-Za-z0-9._-]+$ ]]; }

@@ -38,15 +38,6 @@ cell_overhead() { # [hi:ki] -> seconds a cell costs beyond its duration
 	esac
 }
 
-fmt_time() { # seconds -> h:mm:ss or m:ss
-	local s=$1
-	if [ "$s" -ge 3600 ]; then
-		printf '%d:%02d:%02d' $((s / 3600)) $((s % 3600 / 60)) $((s % 60))
-	else
-		printf '%d:%02d' $((s / 60)) $((s % 60))
-	fi
-}
-
 # Whole seconds of DURATION, rounded up, for estimates.
 duration_ceil() { awk -v d="$DURATION" 'BEGIN { printf "%d", (d == int(d)) ? d : int(d) + 1 }'; }
 

@@ -40,15 +40,23 @@ monitor_mark() {
 	mark_pids+=($!)
 }
 
-# monitor_stop_begin: stop it in the background (the guest has sent
-# everything; its poweroff and the stop overlap). monitor_end waits.
+# monitor_stop_begin: stop it in the background once its marks are
+# taken: from the end of the measured phase (or, without marks, once the
+# guest has sent everything), so the stop overlaps the result's way back
+# and the poweroff. host.tsv then ends with the phase. monitor_end waits.
 monitor_stop_begin() {
-	local p
+	local marks p
 	monitor_ready
-	for p in "${mark_pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	mark_pids=()
 	[ "$monitoring" = 1 ] || return 0
-	"$monitor_tool" stop --state "$S/monitor" {CTL_R}<&- {CTL_W}>&- &
+	marks="${mark_pids[*]}"
+	mark_pids=()
+	{
+		# (kill -0: the marks are this shell's children, not the subshell's)
+		for p in $marks; do
+			while kill -0 "$p" 2>/dev/null; do sleep 0.02; done
+		done
+		exec "$monitor_tool" stop --state "$S/monitor"
+	} {CTL_R}<&- {CTL_W}>&- &
 	monitor_stop_pid=$! monitoring=2
 }
 

@@ -32,9 +32,7 @@ timings_json() {
 # shellcheck disable=SC2317  # called from finalize, which the cleanup stack runs
 host_env_json() {
 	local qv
-	# A nested host knows its QEMU's version from the build (starting QEMU
-	# just to ask costs a second of emulated CPU there).
-	qv=${APF_QEMU_VERSION:-$("$qemu" --version 2>/dev/null | sed -n '1s/.*version \([0-9][0-9.]*\).*/\1/p')}
+	qv=$APF_QEMU_VERSION # (host/apf-vm asked once)
 	jq -n --arg accel "$accel_used" --arg accel_reason "$accel_reason" \
 		--arg qemu "$qv" --arg qemu_cmdline "$qemu_cmdline" \
 		--arg kernel "$kernel_label" --arg kernel_path "$kimage" \

@@ -41,7 +41,7 @@ snapshot_file() {
 		printf '%s\n' "${QARGV[@]}" | grep -v -e '^file,id=con,' -e '^pipe,id=ctl,'
 		# The initramfs's name is its build's key; mkinitramfs touches it on use.
 		stat -L -c '%s %Y %i' "$kimage"
-		"$qemu" --version 2>/dev/null | head -n 1
+		echo "qemu $APF_QEMU_VERSION"
 	} | sha256sum | cut -c1-16)
 	echo "$snapshot_dir/$key.mig"
 }

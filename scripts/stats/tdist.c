@@ -9,6 +9,22 @@
 #include <math.h>
 #include "stats.h"
 
+/* One term aa of a continued fraction by modified Lentz: the factor it
+ * multiplies the fraction by (c and d carried between terms). */
+static double lentz_step(double aa, double *c, double *d)
+{
+	const double tiny = 1e-300;
+
+	*d = 1.0 + aa * *d;
+	if (fabs(*d) < tiny)
+		*d = tiny;
+	*c = 1.0 + aa / *c;
+	if (fabs(*c) < tiny)
+		*c = tiny;
+	*d = 1.0 / *d;
+	return *d * *c;
+}
+
 /* Continued fraction for I_x(a,b) (NR betacf), valid for x < (a+1)/(a+b+2). */
 static double betacf(double a, double b, double x)
 {
@@ -24,23 +40,9 @@ static double betacf(double a, double b, double x)
 		int m2 = 2 * m;
 		double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
 
-		d = 1.0 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1.0 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1.0 / d;
-		h *= d * c;
+		h *= lentz_step(aa, &c, &d);
 		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-		d = 1.0 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1.0 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1.0 / d;
-		double del = d * c;
+		double del = lentz_step(aa, &c, &d);
 
 		h *= del;
 		if (fabs(del - 1.0) < eps)

@@ -4,9 +4,10 @@
 # beside the guest's boot (its tracefs instance and first reads take a
 # second on a loaded 2-core host, which the boot wait hides), its marks
 # run beside the channel (the sampler takes them, so waiting for the
-# shell command only delayed the guest's files), and all of it is waited
-# for before the host counters are read; it stops while the guest powers
-# off. Sourced by host/apf-vm.
+# shell command only delayed the guest's files), and it stops from the end
+# of the measured phase, beside the result's way back and the poweroff; all
+# of it is waited for before the host counters are read. Sourced by
+# host/apf-vm.
 
 monitor_pid="" monitoring=0 mark_pids=() monitor_stop_pid=""
 
@@ -61,7 +62,8 @@ monitor_stop_begin() {
 }
 
 # monitor_end: the monitor stopped, its host.json written. env.timings'
-# monitor_stop is the time waited here (what did not overlap the poweroff).
+# monitor_stop is the time waited here (what did not overlap the result's
+# way back and the poweroff).
 # shellcheck disable=SC2317  # run by the cleanup stack
 monitor_end() {
 	[ "$monitoring" = 2 ] || monitor_stop_begin

@@ -8,20 +8,25 @@
 # newer process: it must also have the start time recorded at launch.
 # No forks: apf-vm asks several times a second while the guest measures.
 qemu_alive() {
-	local f
 	[ -z "${reaped[$1]:-}" ] || return 1
 	proc_stat "$1" || return 1
-	read -r -a f <<<"$PROC_STAT"
-	# f[0] the state, f[19] the start time (field 22 of /proc/PID/stat)
-	[ "${f[0]}" != Z ] && [ "${f[19]:-}" = "${started[$1]:-}" ]
+	[ "${PROC_STAT[0]}" != Z ] && [ "${PROC_STAT[19]:-}" = "${started[$1]:-}" ]
 }
 
-# proc_stat PID: /proc/PID/stat from the state field on (after "(comm) ")
-# into PROC_STAT.
+# proc_stat PID: the fields of /proc/PID/stat after "(comm) " into the
+# array PROC_STAT: [0] the state, [19] the start time (field 22).
 proc_stat() {
 	local line
 	{ IFS= read -r line <"/proc/$1/stat"; } 2>/dev/null || return 1
-	PROC_STAT=${line##*) }
+	read -r -a PROC_STAT <<<"${line##*) }"
+}
+
+# qemu_err_of FILE: "; QEMU: <its first complaint>" from QEMU's stderr
+# FILE, or nothing.
+qemu_err_of() {
+	local e
+	e=$(grep -a -v '^[[:space:]]*$' "$1" 2>/dev/null | head -n 1 | one_line)
+	[ -z "$e" ] || echo "; QEMU: $e"
 }
 
 
@@ -124,9 +129,9 @@ start_qemu() {
 	QPID=$!
 	# setpriv (and the wrapper) exec QEMU in place: same PID, same start
 	# time; the parent-death signal survives the execs.
-	local f=()
-	! proc_stat "$QPID" || read -r -a f <<<"$PROC_STAT"
-	started[$QPID]=${f[19]:-}
+	PROC_STAT=()
+	proc_stat "$QPID" || true
+	started[$QPID]=${PROC_STAT[19]:-}
 	# Out of the job table: bash still reaps it when it exits, but prints no
 	# "Aborted" notice when QEMU aborts (as it does on a PVM /dev/kvm).
 	disown "$QPID" 2>/dev/null || true

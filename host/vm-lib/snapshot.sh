@@ -50,12 +50,12 @@ snapshot_file() {
 # and save it at READY into FILE. Returns 1 (having said why) when it
 # could not; the cell then boots as usual.
 snapshot_make() {
-	local file=$1 tmp saved=("${QARGV[@]}") rc=0 end mon_w pid a
+	local file=$1 tmp saved=("${QARGV[@]}") rc=0 end mon_r mon_w pid a
 	mkdir -p "$snapshot_dir" 2>/dev/null || { warn "snapshot: cannot create $snapshot_dir"; return 1; }
 	tmp=$file.$$.tmp
 	cleanup_push rm -f "$tmp"
 	mkfifo "$S/snapmon.in" "$S/snapmon.out" || return 1
-	exec {mon_w}<>"$S/snapmon.in" {SNAP_MON_R}<>"$S/snapmon.out"
+	exec {mon_w}<>"$S/snapmon.in" {mon_r}<>"$S/snapmon.out"
 	QARGV=()
 	for a in "${saved[@]}"; do
 		[[ $a != file,id=con,path=* ]] || a="file,id=con,path=$S/snap-console.log"
@@ -79,12 +79,10 @@ snapshot_make() {
 	fi
 	stop_qemu "$pid"
 	close_channel
-	exec {mon_w}>&- {SNAP_MON_R}<&-
+	exec {mon_w}>&- {mon_r}<&-
 	QARGV=("${saved[@]}")
 	if [ "$rc" != 0 ] || [ "$(head -c 4 "$tmp" 2>/dev/null)" != QEVM ] || [ "$(stat -c %s "$tmp")" -lt 1048576 ]; then
-		warn "snapshot: could not save a ready guest (read_line $rc; $(console_reason_of "$S/snap-console.log")$(
-			e=$(grep -a -v '^[[:space:]]*$' "$S/snapctl.err" 2>/dev/null | head -n 1 | one_line)
-			[ -z "$e" ] || echo "; QEMU: $e")); booting"
+		warn "snapshot: could not save a ready guest (read_line $rc; $(console_reason_of "$S/snap-console.log")$(qemu_err_of "$S/snapctl.err")); booting"
 		rm -f "$tmp"
 		return 1
 	fi

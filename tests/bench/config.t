@@ -4,7 +4,7 @@
 # line "file:line: what", no run directory. A good config passes --dry-run.
 . "$(dirname "$0")/../lib.sh"
 B=$TOP/bench/apf-bench
-export APF_VM=$TOP/tests/bench/fake-apf-vm APF_BENCH_ACCEL=tcg
+export APF_VM=$TOP/tests/bench/fake-apf-vm FAKE_ACCEL=tcg
 
 good() {
 	cat <<'CONF'
@@ -51,21 +51,21 @@ bad "unknown kernel" 3 "unknown kernel 'debian-9'" 's/debian-6.12-cloud/debian-9
 bad "kernel path missing" 3 "is not a file" 's|debian-6.12-cloud|/nonexistent/bzImage|'
 bad "kernel alias twice" 3 "listed twice" 's/debian-6.12-cloud/debian-cloud/'
 bad "shell in a kernel" 3 "not a valid kernel name" 's/debian-6.12-cloud/$(touch\\ x)/'
-bad "unknown mode" 4 "unknown mode 'apf-maybe'" 's/apf-off/apf-maybe/'
+bad "unknown mode" 4 "modes: --mode 'apf-maybe': one of" 's/apf-off/apf-maybe/'
 bad "name with ;" 4 "not a valid name" 's/apf-off/apf-off;reboot/'
-bad "unknown pressure" 5 "unknown level 'squeeze'" 's/^pressure  = none/pressure = none squeeze/'
-bad "limit out of range" 5 "unknown level 'limit0'" 's/^pressure  = none/pressure = limit0/'
-bad "none in a combo" 5 "cannot be combined" 's/^pressure  = none/pressure = none+hog/'
-bad "empty combo term" 5 "empty term" 's/^pressure  = none/pressure = limit50+/'
+bad "unknown pressure" 5 "pressure: .*'squeeze'" 's/^pressure  = none/pressure = none squeeze/'
+bad "limit out of range" 5 "pressure: .*'limit0'" 's/^pressure  = none/pressure = limit0/'
+bad "none in a combo" 5 "pressure: .*'none' in pressure level 'none\\+hog'" 's/^pressure  = none/pressure = none+hog/'
+bad "empty combo term" 5 "pressure: .*bad pressure level 'limit50\\+'" 's/^pressure  = none/pressure = limit50+/'
 bad "unknown workload" 6 "unknown workload 'fault-hurricane'" 's/exec-storm/fault-hurricane/'
 bad "workload listed twice" 6 "listed twice" 's/exec-storm/fault-storm/'
 bad "reps zero" 7 "reps: '0' is not a whole number" 's/^reps .*/reps = 0/'
 bad "reps garbage" 7 "reps: 'many'" 's/^reps .*/reps = many/'
-bad "duration negative" 8 "not a positive number" 's/^duration .*/duration = -1/'
-bad "duration zero" 8 "not a positive number" 's/^duration .*/duration = 0.0/'
-bad "vcpus garbage" 9 "vcpus: '2x'" 's/^vcpus .*/vcpus = 2x/'
+bad "duration negative" 8 "duration: .*'-1' is not a positive" 's/^duration .*/duration = -1/'
+bad "duration zero" 8 "duration: .*'0.0' is not a positive" 's/^duration .*/duration = 0.0/'
+bad "vcpus garbage" 9 "vcpus: --vcpus '2x'" 's/^vcpus .*/vcpus = 2x/'
 bad "memory garbage" 10 "not a size" 's/^memory .*/memory = lots/'
-bad "memory too small" 10 "below the 128M" 's/^memory .*/memory = 64M/'
+bad "memory too small" 10 "memory: --mem '64M': at least 128M" 's/^memory .*/memory = 64M/'
 bad "missing workloads" "" "missing key 'workloads'" '/^workloads/d'
 bad "local with kernels" 3 "target local runs on this machine" 's/= vm/= local/'
 
@@ -82,8 +82,9 @@ for f in "$TOP"/bench/configs/*.conf; do
 done
 
 # A kernel given as a path: its cell directory is the path with / -> _.
+# (host/kernels takes only a real bzImage: the cached one.)
 mkdir -p "$TMP_T/k"
-: >"$TMP_T/k/bzImage"
+cp "$("$TOP/host/kernels" dir debian-6.1-cloud)/vmlinuz" "$TMP_T/k/bzImage"
 good | sed "s|debian-6.12-cloud|$TMP_T/k/bzImage|" >"$TMP_T/path.conf"
 want=$(printf '%s' "${TMP_T#/}/k/bzImage" | tr / _)
 if "$B" "$TMP_T/path.conf" --dry-run 2>&1 | grep -q "cells/local/$want/none/none/fault-storm/rep-1"; then

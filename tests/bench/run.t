@@ -17,19 +17,19 @@ duration  = 1
 CONF
 
 # ---- dry run
-out=$(APF_BENCH_ACCEL=tcg "$B" "$TMP_T/m.conf" --out "$TMP_T/dry" --dry-run 2>&1)
+out=$(FAKE_ACCEL=tcg "$B" "$TMP_T/m.conf" --out "$TMP_T/dry" --dry-run 2>&1)
 expect_eq "dry run (tcg): 8 cells listed" 8 "$(grep -c '^[0-9]' <<<"$out")"
 if grep -q 'estimated' <<<"$out" && grep -q '8 cells, 8 to run' <<<"$out"; then ok "dry run prints the estimate"; else not_ok "dry run prints the estimate" "$out"; fi
 if grep -q "run once as mode 'none'" <<<"$out"; then ok "dry run says the modes collapse under tcg"; else not_ok "dry run says the modes collapse" "$out"; fi
 if [ ! -e "$TMP_T/dry" ] && [ ! -e "$FAKE_LOG" ]; then ok "dry run creates and runs nothing"; else not_ok "dry run creates and runs nothing"; fi
 order=$(grep '^[0-9]' <<<"$out" | awk '{ print $3 }' | sed 's/.*rep-//' | tr -d '\n')
 expect_eq "dry run: reps interleaved (all rep-1 first)" 11112222 "$order"
-out=$(APF_BENCH_ACCEL=kvm "$B" "$TMP_T/m.conf" --dry-run 2>&1)
+out=$(FAKE_ACCEL=kvm "$B" "$TMP_T/m.conf" --dry-run 2>&1)
 expect_eq "dry run (kvm): every mode runs, 16 cells" 16 "$(grep -c '^[0-9]' <<<"$out")"
 
 # ---- a TCG run
 rc=0
-stdout=$(APF_BENCH_ACCEL=tcg "$B" "$TMP_T/m.conf" --out "$TMP_T/run" 2>"$TMP_T/err") || rc=$?
+stdout=$(FAKE_ACCEL=tcg "$B" "$TMP_T/m.conf" --out "$TMP_T/run" 2>"$TMP_T/err") || rc=$?
 expect_eq "run exits 0" 0 "$rc"
 expect_eq "stdout is the run directory" "$TMP_T/run" "$stdout"
 R=$TMP_T/run
@@ -59,7 +59,7 @@ check "summary.tsv rows carry mode none" awk -F'\t' 'NR > 1 && $3 != "none" { ex
 # ---- KVM: modes are different runs
 : >"$FAKE_LOG"
 rc=0
-APF_BENCH_ACCEL=kvm FAKE_ACCEL=kvm "$B" "$TMP_T/m.conf" --out "$TMP_T/kvm" >/dev/null 2>&1 || rc=$?
+FAKE_ACCEL=kvm "$B" "$TMP_T/m.conf" --out "$TMP_T/kvm" >/dev/null 2>&1 || rc=$?
 expect_eq "kvm run exits 0" 0 "$rc"
 expect_eq "kvm: 16 cells" 16 "$(find "$TMP_T/kvm/cells" -name result.json | wc -l)"
 expect_eq "kvm: both modes requested from the launcher" "apf-off apf-on" "$(cut -f2 "$FAKE_LOG" | sort -u | tr '\n' ' ' | sed 's/ $//')"
@@ -71,7 +71,7 @@ expect_exit "--out onto an existing run is refused" 2 "$B" "$TMP_T/m.conf" --out
 # ---- on a terminal: one status line, redrawn, with elapsed and ETA
 if command -v script >/dev/null; then
 	: >"$FAKE_LOG"
-	APF_BENCH_ACCEL=tcg FAKE_SLEEP=1.3 script -qec "'$B' '$TMP_T/m.conf' --out '$TMP_T/tty'" /dev/null >"$TMP_T/tty.out" 2>&1 </dev/null || true
+	FAKE_ACCEL=tcg FAKE_SLEEP=1.3 script -qec "'$B' '$TMP_T/m.conf' --out '$TMP_T/tty'" /dev/null >"$TMP_T/tty.out" 2>&1 </dev/null || true
 	if grep -q $'\r\033\[K\[1/8\] local/debian-6.1-cloud/none/none/fault-storm-wakeup/rep-1  elapsed 0:0[0-9]  ETA ' "$TMP_T/tty.out"; then
 		ok "terminal: redrawn status line with cell i/N, elapsed, ETA"
 	else not_ok "terminal status line" "$(head -c 300 "$TMP_T/tty.out" | cat -v)"; fi

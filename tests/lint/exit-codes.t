@@ -170,7 +170,7 @@ missing "kernels fetch without apt-cache" "'apt-cache' not found" \
 not_root "need-packages, missing packages, not root" "sudo apt-get install" \
 	env PATH="$(path_without dpkg-query)" "$TOP/host/need-packages" build
 not_root "apf-bench pressure = limit50, not root" "needs root" \
-	env APF_VM="$TOP/tests/bench/fake-apf-vm" APF_BENCH_ACCEL=tcg "$TOP/bench/apf-bench" "$TMP_T/p.conf" --out "$SB/cwd/run"
+	env APF_VM="$TOP/tests/bench/fake-apf-vm" FAKE_ACCEL=tcg "$TOP/bench/apf-bench" "$TMP_T/p.conf" --out "$SB/cwd/run"
 not_root "apf-local --pressure limit50, not root" "needs root" \
 	"$TOP/host/apf-local" --workload fault-storm --pressure limit50 --duration 1 --out "$SB/cwd/out"
 not_root "pressure prepare limit50, not root" "needs root" \

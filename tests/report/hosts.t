@@ -7,7 +7,7 @@
 # host.tsv's event counts.
 . "$(dirname "$0")/../lib.sh"
 if ! command -v gnuplot >/dev/null; then skip "host axis" "gnuplot missing (host/need-packages test)"; exit 0; fi
-export APF_VM=$TOP/tests/bench/fake-apf-vm APF_BENCH_ACCEL=kvm FAKE_ACCEL=kvm
+export APF_VM=$TOP/tests/bench/fake-apf-vm FAKE_ACCEL=kvm
 cat >"$TMP_T/h.conf" <<'CONF'
 hosts     = local nested-debian-6.12-cloud
 kernels   = debian-6.1-cloud

@@ -12,7 +12,7 @@
 . "$(dirname "$0")/../lib.sh"
 if ! command -v gnuplot >/dev/null; then skip "index.html" "gnuplot missing (host/need-packages test)"; exit 0; fi
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
-export APF_VM=$TOP/tests/bench/fake-apf-vm APF_BENCH_ACCEL=tcg
+export APF_VM=$TOP/tests/bench/fake-apf-vm FAKE_ACCEL=tcg
 
 cat >"$TMP_T/h.conf" <<'CONF'
 kernels   = debian-6.1-cloud debian-6.12-cloud

@@ -9,7 +9,7 @@
 B=$TOP/bench/apf-bench
 REP=$TOP/scripts/apf-report
 if ! command -v gnuplot >/dev/null; then skip "apf-report" "gnuplot missing (host/need-packages test)"; exit 0; fi
-export APF_VM=$TOP/tests/bench/fake-apf-vm APF_BENCH_ACCEL=tcg APF_BENCH_NO_ROOT_CHECK=1
+export APF_VM=$TOP/tests/bench/fake-apf-vm FAKE_ACCEL=tcg APF_BENCH_NO_ROOT_CHECK=1
 
 cat >"$TMP_T/c.conf" <<'CONF'
 kernels   = debian-6.1-cloud debian-6.12-cloud

@@ -46,14 +46,15 @@ summarize_accel() {
 # requested modes otherwise. The requested modes are kept in run.json.
 declare -A KMODES=()
 plan_modes() {
-	local p collapsed='' union='' m
+	local p collapsed='' union='' m ms
 	for p in $(printf '%s\n' "${!KV[@]}" | sort); do
 		case "${KV[$p]}" in
 		tcg) KMODES[$p]=none; collapsed="$collapsed $(pair_label "$p")" ;;
 		native) KMODES[$p]=native ;;
 		*) KMODES[$p]="${MODES[*]}" ;;
 		esac
-		for m in ${KMODES[$p]}; do
+		read -ra ms <<<"${KMODES[$p]}"
+		for m in "${ms[@]}"; do
 			case " $union " in *" $m "*) ;; *) union="$union $m" ;; esac
 		done
 	done

@@ -5,12 +5,13 @@
 
 # CELLS: "host_index kernel_index mode_dir pressure workload rep" in run order.
 plan_cells() {
-	local r hi ki m p w
+	local r hi ki m p w ms
 	CELLS=()
 	for ((r = 1; r <= REPS; r++)); do
 		for hi in "${!HOST_DIRS[@]}"; do
 			for ki in "${!KERNEL_DIRS[@]}"; do
-				for m in ${KMODES["$hi:$ki"]}; do
+				read -ra ms <<<"${KMODES["$hi:$ki"]}"
+				for m in "${ms[@]}"; do
 					for p in "${PRESSURES[@]}"; do
 						for w in "${WORKLOADS[@]}"; do
 							CELLS+=("$hi $ki $m $p $w $r")

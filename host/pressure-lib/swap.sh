@@ -37,6 +37,7 @@ swap_host_on() {
 
 swap_is_on() { swap_active | grep -qxF "$1"; }
 
+# shellcheck disable=SC2034  # SWAP_ERR is read by host/pressure
 # swap_file_fits BYTES: true when a swap file of BYTES fits the free space
 # of $APF_SWAP_DIR, else false with SWAP_ERR saying why (a file that cannot
 # fit would fill the disk before it failed).

@@ -178,6 +178,7 @@ run_case() {
 }
 
 while IFS=$'\t' read -r entry args pat what; do
+	[ -n "$entry" ] || continue
 	run_case "$entry" "$args" "$pat" "$what"
 done <<<"$cases"
 rm -rf "$SB"

@@ -10,10 +10,10 @@
 # tool that takes bad input for real work cannot take the host's memory.
 #
 # cases.tsv: ENTRY<TAB>ARGS<TAB>STDERR-ERE<TAB>what. ARGS are split on
-# blanks ('-' for none); leading NAME=VALUE words go to the environment; these words are
-# replaced: @OUT a path that must not appear, @FILE a regular file, @DIR an
-# empty directory that is not a run, @RUN a finished (synthetic) run,
-# @PID a live process, @IN/x tests/input/x.
+# blanks ('-' for none); leading NAME=VALUE words go to the environment;
+# these words are replaced: @OUT a path that must not appear, @FILE a
+# regular file, @DIR an empty directory that is not a run, @RUN a finished
+# (synthetic) run, @PID a live process, @IN/x tests/input/x.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 TABLE=$TOP/tests/input/cases.tsv

@@ -54,6 +54,13 @@
 #define MAX_REGIONS 64
 #define IOV_BATCH 1024 /* UIO_MAXIOV: process_madvise's per-call limit */
 #define MAX_EVICT 16
+/* Bounds of the numbers a caller can give (README "Bounds"): an interval
+ * of an hour at most and 1 ms at least (0 would be a busy loop of passes),
+ * a chunk of a page to 1 GiB (the largest huge page), at most a billion
+ * passes. */
+#define MAX_INTERVAL_MS 3600000u
+#define MAX_CHUNK (1ull << 30)
+#define MAX_PASSES 1000000000ul
 
 struct region {
 	uintptr_t start, end;
@@ -71,6 +78,7 @@ struct opts {
 	const char *evict[MAX_EVICT];
 	int nevict;
 	bool quiet;
+	bool check; /* --check: validate the options, do nothing */
 };
 
 struct stats {
@@ -113,14 +121,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: host/pageout --pid PID --percent NN [options]\n"
+		"       host/pageout --check [--percent NN] [options]\n"
 		"Page out NN%% of a process's guest RAM mapping every interval with\n"
 		"process_madvise(MADV_PAGEOUT), in randomly chosen chunks.\n"
 		"  --pid PID           target process (QEMU)\n"
 		"  --percent NN        share of the mapping per pass, 1..100\n"
-		"  --interval-ms N     time between pass starts, ms (default 1000)\n"
-		"  --chunk SIZE        chunk size: 4096, 2M, 2MiB, 1G... (default 2M),\n"
+		"  --interval-ms N     time between pass starts, ms, 1..3600000 (default 1000)\n"
+		"  --chunk SIZE        chunk size: 4096, 2M, 2MiB, 1G... up to 1G (default 2M),\n"
 		"                      a multiple of the page size\n"
-		"  --passes N          stop after N passes (default 0: until stopped)\n"
+		"  --passes N          stop after N passes, at most 1000000000\n"
+		"                      (default 0: until stopped)\n"
 		"  --seed N            random seed (default: from the clock)\n"
 		"  --map NAME          mapping name prefix in /proc/PID/maps\n"
 		"                      (default " DEFAULT_MAP ")\n"
@@ -130,6 +140,8 @@ static void usage(FILE *f)
 		"                      this proactive-reclaim file (repeatable), so pages\n"
 		"                      left in the swap cache really leave (host-wide!)\n"
 		"  --quiet             no per-pass line on stderr\n"
+		"  --check             check the options (no --pid needed), exit 0 or 2, and\n"
+		"                      do nothing else: host/pressure prepare asks this\n"
 		"  --version           print the suite's version\n"
 		"Needs swap, CAP_SYS_NICE and ptrace access to PID (root).\n"
 		"Exit: 0 ok, 1 the work failed, 2 bad usage or input, 3 a missing capability.\n");
@@ -142,6 +154,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	clock_gettime(CLOCK_REALTIME, &now);
 	o->seed = (uint64_t)now.tv_nsec ^ ((uint64_t)now.tv_sec << 20) ^ (uint64_t)getpid();
 	bool have_pid = false, have_pct = false;
+	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -157,36 +170,47 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->quiet = true;
 			continue;
 		}
+		if (!strcmp(a, "--check")) {
+			o->check = true;
+			continue;
+		}
 		if (i + 1 >= argc) {
 			fprintf(stderr, PROG ": option '%s' needs a value or is unknown (try --help)\n", a);
 			return -1;
 		}
 		const char *v = argv[++i];
+		const char *want = NULL; /* what a good value is, for the message */
 		uint64_t n;
 		/* -ERANGE and -1 alike: the value is bad either way */
 		if (!strcmp(a, "--pid")) {
+			want = "a process ID";
 			if (parse_uint(v, &n) || n < 1 || n > INT_MAX)
 				goto bad;
 			o->pid = (pid_t)n;
 			have_pid = true;
 		} else if (!strcmp(a, "--percent")) {
+			want = "1..100";
 			if (parse_uint(v, &n) || n < 1 || n > 100)
 				goto bad;
 			o->percent = (unsigned)n;
 			have_pct = true;
 		} else if (!strcmp(a, "--interval-ms")) {
-			if (parse_uint(v, &n) || n > 3600000)
+			want = "1..3600000 ms";
+			if (parse_uint(v, &n) || n < 1 || n > MAX_INTERVAL_MS)
 				goto bad;
 			o->interval_ms = (unsigned)n;
 		} else if (!strcmp(a, "--chunk")) {
-			if (parse_size(v, &n) || n == 0 || n > SIZE_MAX)
+			want = "a multiple of the page size, up to 1G";
+			if (parse_size(v, &n) || n == 0 || n > MAX_CHUNK || n % page)
 				goto bad;
 			o->chunk = (size_t)n;
 		} else if (!strcmp(a, "--passes")) {
-			if (parse_uint(v, &n))
+			want = "0..1000000000";
+			if (parse_uint(v, &n) || n > MAX_PASSES)
 				goto bad;
 			o->passes = (unsigned long)n;
 		} else if (!strcmp(a, "--seed")) {
+			want = "an unsigned 64-bit integer";
 			if (parse_uint(v, &o->seed))
 				goto bad;
 		} else if (!strcmp(a, "--map")) {
@@ -194,6 +218,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		} else if (!strcmp(a, "--summary")) {
 			o->summary = v;
 		} else if (!strcmp(a, "--evict")) {
+			want = "at most 16 files";
 			if (o->nevict == MAX_EVICT)
 				goto bad;
 			o->evict[o->nevict++] = v;
@@ -203,9 +228,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 		continue;
 bad:
-		fprintf(stderr, PROG ": bad value '%s' for %s (try --help)\n", v, a);
+		fprintf(stderr, PROG ": bad value '%s' for %s (%s; try --help)\n", v, a, want);
 		return -1;
 	}
+	if (o->check)
+		return 0;
 	if (!have_pid || !have_pct) {
 		fprintf(stderr, PROG ": --pid and --percent are required (try --help)\n");
 		return -1;
@@ -327,11 +354,6 @@ static void evict(struct pager *pg, uint64_t cached_before_kb)
 static int pager_init(struct pager *pg)
 {
 	pg->page = (size_t)sysconf(_SC_PAGESIZE);
-	if (pg->o.chunk % pg->page) {
-		fprintf(stderr, PROG ": --chunk %zu is not a multiple of the page size %zu\n",
-			pg->o.chunk, pg->page);
-		return 2;
-	}
 	pg->nreg = find_regions(pg->o.pid, pg->o.map, pg->reg, MAX_REGIONS);
 	if (pg->nreg < 0) {
 		fprintf(stderr, PROG ": cannot read /proc/%d/maps: %s\n", (int)pg->o.pid, strerror(errno));
@@ -490,6 +512,8 @@ int main(int argc, char **argv)
 	struct pager pg = { .pidfd = -1 };
 	if (parse_opts(argc, argv, &pg.o))
 		return 2;
+	if (pg.o.check)
+		return 0;
 	int rc = pager_init(&pg);
 	if (rc)
 		return rc;

@@ -37,6 +37,21 @@ swap_host_on() {
 
 swap_is_on() { swap_active | grep -qxF "$1"; }
 
+# shellcheck disable=SC2034  # SWAP_ERR is read by host/pressure
+# swap_file_fits BYTES: true when a swap file of BYTES fits the free space
+# of $APF_SWAP_DIR, else false with SWAP_ERR saying why (a file that cannot
+# fit would fill the disk before it failed).
+swap_file_fits() {
+	local bytes=$1 dir=${APF_SWAP_DIR:-/var/tmp} free
+	SWAP_ERR=
+	[ -d "$dir" ] || { SWAP_ERR="swap dir $dir does not exist"; return 1; }
+	free=$(df -P -B1 -- "$dir" 2>/dev/null | awk 'NR == 2 { print $4 }')
+	[[ $free =~ ^[0-9]+$ ]] || { SWAP_ERR="cannot tell the free space of $dir"; return 1; }
+	[ "$bytes" -le "$free" ] && return 0
+	SWAP_ERR="a $bytes-byte swap file does not fit $dir ($free bytes free; --swap-size, APF_SWAP_SIZE or APF_SWAP_DIR)"
+	return 1
+}
+
 # swap_make_file REG ID BYTES
 swap_make_file() {
 	local reg=$1 id=$2 bytes=$3 dir=${APF_SWAP_DIR:-/var/tmp} path

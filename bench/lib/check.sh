@@ -88,12 +88,16 @@ check_cells() {
 		rc=$(cat "$tmp/$i.rc" 2>/dev/null || echo 1)
 		[ "$rc" = 0 ] && continue
 		msg=$(grep -v ': warning: ' "$tmp/$i.err" | grep . | tail -n 1 | one_line)
-		msg=${msg#apf-vm: } msg=${msg#apf-local: } msg=${msg% (try --help)}
+		msg=${msg#apf-vm: } msg=${msg#apf-local: } msg=${msg#kernels: } msg=${msg% (try --help)}
 		[ "$kind" != pair ] || [ "${HOST_ARGS[hi]}" = local ] || msg="host ${HOST_ARGS[hi]}, kernel ${KERNEL_ARGS[ki]}: $msg"
-		[[ $msg != *"apfw check"* ]] || msg="workload '$w' (${WORKLOADS_TSV##*/}: ${WL_APFW[$w]} ${WL_ARGS[$w]}): $msg"
 		rm -rf "$tmp"
 		[ "$rc" != 3 ] || die_missing "$CONF_FILE: ${msg:-${tool[*]} exited 3}"
 		key=$(refusal_key "$kind" "$msg")
+		# An option the workload's row gives itself is the row's fault.
+		if [[ $msg == *"apfw check"* ]] && { [ "$key" = workloads ] ||
+			[[ $msg =~ --([a-z-]+) && " ${WL_ARGS[$w]} " == *" --${BASH_REMATCH[1]} "* ]]; }; then
+			key=workloads msg="workload '$w' (${WORKLOADS_TSV##*/}: ${WL_APFW[$w]} ${WL_ARGS[$w]}): $msg"
+		fi
 		cfg_error "${CFG_LINE[$key]:-}" "$key: ${msg:-${tool[*]} exited $rc} (asked: ${tool[*]##*/})"
 	done
 	[ "$TARGET" = local ] || read_pair_answers "$tmp"

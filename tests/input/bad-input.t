@@ -20,16 +20,14 @@ TABLE=$TOP/tests/input/cases.tsv
 # BAD_INPUT_ONLY=ERE: only the cases whose line matches (for debugging).
 only=${BAD_INPUT_ONLY:-}
 
-# ENTRY -> the program (apf-bench-wl: apf-bench in a tree whose
-# bench/workloads.tsv is tests/input/workloads-bad.tsv, for want of a
-# setting that names another table).
-SHADOW=$TMP_T/tree
+# ENTRY -> the program (apf-bench-wl: apf-bench with APF_WORKLOADS naming
+# tests/input/workloads-bad.tsv).
 declare -A ENTRY=(
 	[apfw]=$TOP/guest/apfw
 	[apf-vm]=$TOP/host/apf-vm
 	[apf-local]=$TOP/host/apf-local
 	[apf-bench]=$TOP/bench/apf-bench
-	[apf-bench-wl]=$SHADOW/bench/apf-bench
+	[apf-bench-wl]=$TOP/bench/apf-bench
 	[apf-fleet]=$TOP/bench/apf-fleet
 	[pressure]=$TOP/host/pressure
 	[monitor]=$TOP/host/monitor
@@ -44,16 +42,6 @@ make -s guest/apfw guest/apfw-exec-helper host/pageout host/monitor-sampler host
 	build/apf-stats >/dev/null 2>&1 || true
 if [ "$ncases" -ge 60 ] || [ -n "$only" ]; then ok "the table has $ncases cases (at least 60)"
 else not_ok "the table has at least 60 cases" "$ncases"; fi
-
-# The shadow tree: links to this tree but for bench/workloads.tsv.
-mkdir -p "$SHADOW/bench"
-for d in "$TOP"/*; do
-	[ "$(basename "$d")" = bench ] || ln -s "$d" "$SHADOW/"
-done
-for d in "$TOP"/bench/*; do
-	[ "$(basename "$d")" = workloads.tsv ] || ln -s "$d" "$SHADOW/bench/"
-done
-cp "$TOP/tests/input/workloads-bad.tsv" "$SHADOW/bench/workloads.tsv"
 
 # The stand-in QEMU: every start is a line in $QEMU_COUNT.
 QEMU_COUNT=$TMP_T/qemu.count
@@ -105,6 +93,7 @@ run_case() {
 	local entry=$1 args=$2 pat=$3 what=$4 prog w rc=0 nerr left=() stamp
 	local -a env=() argv=()
 	prog=${ENTRY[$entry]:-}
+	[ "$entry" != apf-bench-wl ] || env=("APF_WORKLOADS=$TOP/tests/input/workloads-bad.tsv")
 	if [ -z "$prog" ]; then
 		not_ok "$entry $args: $what" "unknown entry point '$entry' in cases.tsv"
 		return

@@ -21,14 +21,10 @@
 # added but not yet committed must be described too.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
-echo "1..5"
+plan 5
 
-if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	for what in "layout section" "named paths exist" "top level named" "files named" "directories named"; do
-		skip "$what" "not a git checkout: no list of tracked files"
-	done
-	exit 0
-fi
+git rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
+	skip_rest "layout" "not a git checkout: no list of tracked files"
 mapfile -t files < <(git ls-files --cached --others --exclude-standard | while IFS= read -r f; do [ -e "$f" ] && printf '%s\n' "$f"; done)
 
 # entries: "KEY<TAB>TEXT" per line of the block, TEXT without the key.

@@ -9,11 +9,8 @@
 # nothing behind; a failed workload exits 1.
 . "$(dirname "$0")/../lib.sh"
 L=$TOP/host/apf-local
-echo "1..28"
-if [ ! -x "$TOP/guest/apfw" ]; then
-	for _ in $(seq 1 28); do skip "host/apf-local" "guest/apfw not built (make)"; done
-	exit 0
-fi
+plan 28
+[ -x "$TOP/guest/apfw" ] || skip_rest "host/apf-local" "guest/apfw not built (make)"
 # Its temp dirs land in TMPDIR: empty again after every call.
 export TMPDIR=$TMP_T/tmp
 mkdir -p "$TMPDIR"

@@ -5,7 +5,7 @@
 # failed cells left out, bad usage refused.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
-echo "1..6"
+plan 6
 run=$TMP_T/run
 mkcell() { # NAME STATUS WALL BOOT MEASURED
 	mkdir -p "$run/cells/$1"

@@ -90,3 +90,4 @@ want=$(printf '%s' "${TMP_T#/}/k/bzImage" | tr / _)
 if "$B" "$TMP_T/path.conf" --dry-run 2>&1 | grep -q "cells/local/$want/none/none/fault-storm/rep-1"; then
 	ok "kernel path -> cell directory $want"
 else not_ok "kernel path cell directory" "$("$B" "$TMP_T/path.conf" --dry-run 2>&1 | head -n 5)"; fi
+done_testing

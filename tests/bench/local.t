@@ -5,7 +5,8 @@
 # carry the host-side env, and (as root) limit50 pressure is applied to
 # the apfw process through host/pressure and removed after.
 . "$(dirname "$0")/../lib.sh"
-if [ ! -x "$TOP/guest/apfw" ]; then skip "target local" "guest/apfw not built (make)"; exit 0; fi
+if [ ! -x "$TOP/guest/apfw" ]; then skip_rest "target local" "guest/apfw not built (make)"; fi
+plan 16
 pressure=none
 if is_root && [ -x "$TOP/host/pressure" ]; then pressure="none limit50"; fi
 cat >"$TMP_T/l.conf" <<CONF
@@ -33,8 +34,7 @@ for w in fault-storm exec-storm; do
 done
 check "run.json: modes collapsed to native" jq -e '.modes.run == ["native"] and .host.accel == "native"' "$R/run.json"
 if [ "$pressure" = none ]; then
-	skip "limit50 natively" "needs root and host/pressure"
-	exit 0
+	skip_rest "limit50 natively" "needs root and host/pressure"
 fi
 p=$R/cells/local/local/native/limit50/fault-storm/rep-1
 check "limit50 cell ok" jq -e '.status == "ok" and .env.pressure == "limit50"' "$p/result.json"
@@ -48,4 +48,4 @@ if jq -e '.host.pressure.level == "limit50"' "$p/result.json" >/dev/null; then
 else
 	not_ok "the host block (host/monitor's) says limit50" "host: $(jq -c '.host | if type == "object" then {pressure, swap} else . end' "$p/result.json" | cut -c1-200); $(tail -n 3 "$p/apf-local.log")"
 fi
-"$TOP/tests/bench/timings-check" "$R"
+tap_relay "$TOP/tests/bench/timings-check" "$R"

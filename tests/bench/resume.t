@@ -4,6 +4,7 @@
 # untouched, and the summary has the structure of an uninterrupted run.
 # Failed cells are rerun too. Target local with a stand-in apfw.
 . "$(dirname "$0")/../lib.sh"
+plan 24
 B=$TOP/bench/apf-bench
 export APFW=$TOP/tests/bench/fake-apfw FAKE_LOG=$TMP_T/calls
 

@@ -4,6 +4,7 @@
 # the cell tree, interleaved repetitions, the workload table's arguments,
 # run.json, and modes collapsed under TCG but kept apart under KVM.
 . "$(dirname "$0")/../lib.sh"
+plan 28
 B=$TOP/bench/apf-bench
 export APF_VM=$TOP/tests/bench/fake-apf-vm FAKE_LOG=$TMP_T/calls
 

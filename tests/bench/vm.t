@@ -8,9 +8,9 @@
 . "$(dirname "$0")/../lib.sh"
 K=$TOP/build/kernels
 for need in "$TOP/host/apf-vm" "$K/debian-6.1-cloud/vmlinuz" "$K/debian-6.12-cloud/vmlinuz" "$TOP/guest/apfw"; do
-	if [ ! -e "$need" ]; then skip "two-kernel TCG run" "$need missing (make && make kernel)"; exit 0; fi
+	if [ ! -e "$need" ]; then skip_rest "two-kernel TCG run" "$need missing (make && make kernel)"; fi
 done
-command -v qemu-system-x86_64 >/dev/null || { skip "two-kernel TCG run" "qemu-system-x86_64 missing"; exit 0; }
+command -v qemu-system-x86_64 >/dev/null || { skip_rest "two-kernel TCG run" "qemu-system-x86_64 missing"; }
 
 cat >"$TMP_T/v.conf" <<'CONF'
 kernels   = debian-6.1-cloud debian-6.12-cloud
@@ -37,4 +37,5 @@ done
 out=$("$TOP/scripts/apf-report" "$R" 2>&1) || true
 if grep -q 'debian-6.1-cloud  *debian-6.12-cloud' <<<"$out"; then ok "report compares the two kernels side by side"; else not_ok "report table" "$(head -n 6 <<<"$out")"; fi
 if [ "$(head -c 4 "$R/report/fault-storm-spectrum.png" | od -An -tx1 | tr -d ' \n')" = 89504e47 ]; then ok "spectrum PNG"; else not_ok "spectrum PNG"; fi
-"$TOP/tests/bench/timings-check" "$R"
+tap_relay "$TOP/tests/bench/timings-check" "$R"
+done_testing

@@ -7,8 +7,7 @@
 # No machine is contacted.
 . "$(dirname "$0")/../lib.sh"
 if ! command -v parallel >/dev/null || ! command -v rsync >/dev/null; then
-	skip "fleet input checks" "GNU parallel or rsync not installed (host/need-packages test)"
-	exit 0
+	skip_rest "fleet input checks" "GNU parallel or rsync not installed (host/need-packages test)"
 fi
 B=$TOP/bench/apf-bench
 cat >"$TMP_T/bad.conf" <<'CONF'
@@ -64,3 +63,4 @@ else
 	skip "a kernel path is refused" "no cached kernel image to name by path (make kernel)"
 fi
 expect_exit "--resume of a directory that is no fleet run: exit 2" 2 "$TOP/bench/apf-fleet" --resume "$TMP_T"
+done_testing

@@ -99,3 +99,4 @@ expect_eq "--resume finishes: exit 0" 0 "$rc"
 for m in m1 m2; do
 	check "$m: the interrupted cell ok after the resume" jq -e '.status == "ok"' "$R/cells/$m/local/local/native/none/fault-storm/rep-1/result.json"
 done
+done_testing

@@ -17,13 +17,11 @@ fleet_require() {
 	local c
 	for c in /usr/sbin/sshd ssh ssh-keygen parallel rsync perl; do
 		if ! command -v "$c" >/dev/null 2>&1; then
-			skip "fleet over loopback sshd" "'$c' not found (host/need-packages test installs openssh-server, parallel, rsync)"
-			exit 0
+			skip_rest "fleet over loopback sshd" "'$c' not found (host/need-packages test installs openssh-server, parallel, rsync)"
 		fi
 	done
 	if ! is_root; then
-		skip "fleet over loopback sshd" "sshd needs root for privilege separation"
-		exit 0
+		skip_rest "fleet over loopback sshd" "sshd needs root for privilege separation"
 	fi
 }
 

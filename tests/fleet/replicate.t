@@ -72,3 +72,4 @@ if grep -qw machine "$TOP/scripts/apf-report"; then
 else
 	skip "the report's machine axis" "scripts/apf-report in this tree has no machine level yet"
 fi
+done_testing

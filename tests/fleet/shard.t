@@ -42,3 +42,4 @@ if [ ! -e "$FLEET_T/m1/home/apf-fleet/$run_id" ] && [ ! -e "$FLEET_T/m2/home/apf
 else
 	not_ok "remote work dirs removed" "$(ls -d "$FLEET_T"/m*/home/apf-fleet/* 2>&1)"
 fi
+done_testing

@@ -10,8 +10,8 @@
 . "$(dirname "$0")/lib.sh"
 fleet_require
 K=${APF_KERNEL_CACHE:-$TOP/build/kernels}
-if [ ! -f "$K/debian-6.1-cloud/vmlinuz" ]; then skip "a VM cell on a fleet machine" "no cached debian-6.1-cloud in $K (make kernel)"; exit 0; fi
-command -v qemu-system-x86_64 >/dev/null || { skip "a VM cell on a fleet machine" "qemu-system-x86_64 missing"; exit 0; }
+if [ ! -f "$K/debian-6.1-cloud/vmlinuz" ]; then skip_rest "a VM cell on a fleet machine" "no cached debian-6.1-cloud in $K (make kernel)"; fi
+command -v qemu-system-x86_64 >/dev/null || { skip_rest "a VM cell on a fleet machine" "qemu-system-x86_64 missing"; }
 export APF_KERNEL_CACHE=$K APF_FLEET_ENV=APF_KERNEL_CACHE
 fleet_init
 fleet_machine m1 127.0.0.2
@@ -43,3 +43,4 @@ check "run.json: m1's accel verdict for the kernel, and its QEMU" jq -e '
 	and (.host.qemu | test("QEMU"))' "$R/run.json"
 if grep -q 'make kernel KERNELS=debian-6.1-cloud' "$R/fleet/jobs/m-m1/setup.log"; then ok "the machine ran make kernel for the config's kernel"
 else not_ok "make kernel on the machine" "$(head -n 5 "$R/fleet/jobs/m-m1/setup.log")"; fi
+done_testing

@@ -90,7 +90,7 @@ check: --with unknown         | --with nope: unknown workload | check fault-stor
 CASES
 )
 ncases=$(grep -c . <<<"$cases")
-echo "1..$((ncases + 15))"
+plan "$((ncases + 15))"
 make -s guest/apfw guest/apfw-exec-helper >/dev/null 2>&1
 out=$TMP_T/out
 

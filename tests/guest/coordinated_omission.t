@@ -4,7 +4,7 @@
 # check the stall is back-filled as about S/interval late samples, not one.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
-echo "1..3"
+plan 3
 make -s guest/apfw >/dev/null
 out=$TMP_T/co
 interval_us=1000

@@ -8,14 +8,13 @@
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 
-command -v node >/dev/null || { skip "HdrHistogram formats" "node is not installed"; exit 0; }
+command -v node >/dev/null || { skip_rest "HdrHistogram formats" "node is not installed"; }
 js=build/js
 if ! [ -d "$js/node_modules/hdr-histogram-js" ]; then
 	mkdir -p "$js"
 	cp tests/js/package.json tests/js/package-lock.json "$js/"
 	if ! out=$(cd "$js" && timeout 300 npm ci --no-audit --no-fund 2>&1); then
-		skip "HdrHistogram formats" "npm could not install hdr-histogram-js: $(tail -n 1 <<<"$out")"
-		exit 0
+		skip_rest "HdrHistogram formats" "npm could not install hdr-histogram-js: $(tail -n 1 <<<"$out")"
 	fi
 fi
 export NODE_PATH=$TOP/$js/node_modules
@@ -42,25 +41,27 @@ out.push(2 ** 44 - 1);
 console.log(out.join("\n"));' >"$TMP_T/values"
 "$TMP_T/feed" <"$TMP_T/values" >"$TMP_T/values.hgrm"
 "$TMP_T/feed" --hlog <"$TMP_T/values" >"$TMP_T/values.hlog"
-node tests/guest/hdr-compare.js values "$TMP_T/values" "$TMP_T/values.hgrm" "$TMP_T/values.hlog" || true
+tap_relay node tests/guest/hdr-compare.js values "$TMP_T/values" "$TMP_T/values.hgrm" "$TMP_T/values.hlog"
 
 : >"$TMP_T/empty"
 "$TMP_T/feed" <"$TMP_T/empty" >"$TMP_T/empty.hgrm"
 "$TMP_T/feed" --hlog <"$TMP_T/empty" >"$TMP_T/empty.hlog"
-node tests/guest/hdr-compare.js values "$TMP_T/empty" "$TMP_T/empty.hgrm" "$TMP_T/empty.hlog" |
-	sed 's/^\(n*o*t* *ok - \)/\1empty: /' || true
+# (pipefail: node's own exit code is the one tap_relay judges)
+tap_relay bash -o pipefail -c 'node tests/guest/hdr-compare.js values "$1" "$1.hgrm" "$1.hlog" |
+	sed "s/^\(n*o*t* *ok - \)/\1empty: /"' - "$TMP_T/empty"
 
 # Real runs: two workers and a probe beside them (tagged intervals), and
 # a slice that does not divide the duration (the tail folded in).
 if guest/apfw run fault-storm --bytes 16M --threads 2 --corunners 0 --with wakeup \
 	--duration 1.05 --out "$TMP_T/fs" >"$TMP_T/fs.log" 2>&1; then
-	node tests/guest/hdr-compare.js run "$TMP_T/fs" || true
+	tap_relay node tests/guest/hdr-compare.js run "$TMP_T/fs"
 else
 	not_ok "fault-storm --with wakeup ran" "$(cat "$TMP_T/fs.log")"
 fi
 if guest/apfw run exec-storm --threads 1 --duration 1.1 --slice 0.25 \
 	--out "$TMP_T/ex" >"$TMP_T/ex.log" 2>&1; then
-	node tests/guest/hdr-compare.js run "$TMP_T/ex" || true
+	tap_relay node tests/guest/hdr-compare.js run "$TMP_T/ex"
 else
 	not_ok "exec-storm ran" "$(cat "$TMP_T/ex.log")"
 fi
+done_testing

@@ -107,3 +107,4 @@ for kind in untagged Tag=wakeup; do
 		not_ok "refused: latency.hlog one $kind interval short" "$out"
 	fi
 done
+done_testing

@@ -7,7 +7,7 @@
 # around the measured phase, and nothing when there is none.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
-echo "1..13"
+plan 13
 make -s guest/apfw >/dev/null 2>&1
 slice=0.1
 max_slices=30	# generous: exit includes joining, merging and writing results

@@ -4,7 +4,7 @@
 # result files; fault-storm also with the wakeup probe beside it.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
-echo "1..26"
+plan 26
 make -s guest/apfw guest/apfw-exec-helper >/dev/null
 
 run_one() {

@@ -68,3 +68,4 @@ else
 	fi
 fi
 expect_exit "kctx refuses more than one thread" 2 guest/apfw run kctx --threads 2 --duration 1
+done_testing

@@ -31,7 +31,7 @@ TOOLS=(
 	cell-timings:scripts/cell-timings
 )
 CAP_CASES=15
-echo "1..$((${#TOOLS[@]} * 3 + CAP_CASES))"
+plan "$((${#TOOLS[@]} * 3 + CAP_CASES))"
 make -s guest/apfw host/pageout host/monitor-sampler host/apf-size build/apf-stats >/dev/null 2>&1 || true
 # nobody (the not-root cases) must reach the sandbox and the PATH dirs
 chmod 755 "$TMP_T"

@@ -7,10 +7,9 @@
 . "$(dirname "$0")/../lib.sh"
 S=$TOP/host/monitor-sampler
 if [ ! -x "$S" ]; then
-	skip "monitor-sampler anonymous RAM" "not built (run make)"
-	exit 0
+	skip_rest "monitor-sampler anonymous RAM" "not built (run make)"
 fi
-echo "1..5"
+plan 5
 FP=$TMP_T/proc FPID=4243
 export APF_PROC_ROOT=$FP
 mkdir -p "$FP/$FPID" "$FP/pressure"

@@ -7,12 +7,10 @@
 . "$(dirname "$0")/../lib.sh"
 M=$TOP/host/monitor
 if [ ! -x "$TOP/host/monitor-sampler" ]; then
-	skip "monitor mark/measured" "not built (run make)"
-	exit 0
+	skip_rest "monitor mark/measured" "not built (run make)"
 fi
 if ! command -v jq >/dev/null; then
-	skip "monitor mark/measured" "no jq (host/need-packages test)"
-	exit 0
+	skip_rest "monitor mark/measured" "no jq (host/need-packages test)"
 fi
 export APF_RUN_DIR=$TMP_T/run
 FP=$TMP_T/proc FPID=4242
@@ -122,3 +120,4 @@ expect_exit "mark without a monitor: bad usage" 2 "$M" mark --state "$S3" start
 expect_exit "mark with a bad name: bad usage" 2 "$M" mark --state "$S3" middle
 expect_exit "start with --interval 0.001: bad usage" 2 "$M" start --pid "$FPID" --state "$TMP_T/s4" --out "$TMP_T/c4" --interval 0.001
 expect_eq "registry empty afterwards" "" "$(find "$APF_RUN_DIR" -mindepth 1 -maxdepth 1 -type d)"
+done_testing

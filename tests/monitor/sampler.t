@@ -6,8 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 S=$TOP/host/monitor-sampler HOLD=$TOP/build/tests/memfd-hold
 if [ ! -x "$S" ] || [ ! -x "$HOLD" ]; then
-	skip "monitor-sampler" "not built (run make)"
-	exit 0
+	skip_rest "monitor-sampler" "not built (run make)"
 fi
 HEADER="t_s pswpin pswpout pgmajfault qemu_rss_bytes guest_rss_bytes guest_swap_bytes qemu_majflt psi_some_avg10 psi_full_avg10 apf_try_async apf_not_present apf_ready apf_completed"
 PIDS=()
@@ -119,3 +118,4 @@ expect_eq "events: counted per interval in host.tsv" "1 1 2 1" \
 expect_eq "events: totals by name" "kvm_async_pf_completed 1|kvm_async_pf_not_present 1|kvm_async_pf_ready 2|kvm_try_async_get_page 1|sched_switch 1" \
 	"$(sort "$TMP_T/r3/trace.counts" | paste -sd'|')"
 expect_eq "events: lost events counted" 7 "$(cat "$TMP_T/r3/trace.lost")"
+done_testing

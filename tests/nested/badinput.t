@@ -5,8 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 if ! host/kernels dir debian-6.12-cloud >/dev/null 2>"$TMP_T/k.err"; then
-	skip "nested bad input" "no debian-6.12-cloud kernel: $(tail -n 1 "$TMP_T/k.err")"
-	exit 0
+	skip_rest "nested bad input" "no debian-6.12-cloud kernel: $(tail -n 1 "$TMP_T/k.err")"
 fi
 real=$(host/kernels dir debian-6.12-cloud)
 # A stand-in QEMU that logs every start (its --version answers are not starts).
@@ -69,3 +68,4 @@ else not_ok "config kernels = /etc/passwd: file:line and why" "$out"; fi
 check "config kernels = /etc/passwd: no run dir" test ! -e "$TMP_T/pwrun"
 
 expect_eq "no QEMU was started" 0 "$(grep -c . "$QEMU_LOG")"
+done_testing

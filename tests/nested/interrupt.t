@@ -49,3 +49,4 @@ else not_ok "gone within 5 s of the signal" "took $(((t1 - t0) / 1000)) ms"; fi
 expect_eq "result says incomplete" incomplete "$(jq -r .status "$TMP_T/cell/result.json" 2>/dev/null)"
 check "no swap disk file left" test ! -e "$TMP_T/cell/.l1-swap.img"
 assert_as_before "after SIGINT" "$before"
+done_testing

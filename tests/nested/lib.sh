@@ -9,16 +9,13 @@
 need_nested() {
 	cd "$TOP"
 	if [ ! -x host/apf-vm ] || ! command -v qemu-system-x86_64 >/dev/null; then
-		skip "nested host" "host/apf-vm or QEMU missing"
-		exit 0
+		skip_rest "nested host" "host/apf-vm or QEMU missing"
 	fi
 	if ! host/kernels dir debian-6.12-cloud >/dev/null 2>"$TMP_T/k.err"; then
-		skip "nested host" "no debian-6.12-cloud kernel: $(tail -n 1 "$TMP_T/k.err")"
-		exit 0
+		skip_rest "nested host" "no debian-6.12-cloud kernel: $(tail -n 1 "$TMP_T/k.err")"
 	fi
 	if ! qemu-system-x86_64 -cpu help 2>/dev/null | grep -qw qemu64; then
-		skip "nested host" "this QEMU has no qemu64 CPU model to give SVM"
-		exit 0
+		skip_rest "nested host" "this QEMU has no qemu64 CPU model to give SVM"
 	fi
 }
 

@@ -44,3 +44,4 @@ expect_eq "zram: env.swap" zram "$(rget zram .env.swap)"
 check "zram: L1 swapped guest RAM" jq -e '.host.pswpout > 0' "$TMP_T/zram/result.json"
 expect_eq "zram: no async PF (not_present 0)" 0 "$(rget zram .host.kvm_async_pf.not_present)"
 expect_eq "zram: no HYP interrupts" 0 "$(rget zram .guest.hyp_irqs)"
+done_testing

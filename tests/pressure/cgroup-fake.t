@@ -6,6 +6,7 @@
 # rule, no limit at create (QEMU boots inside unlimited), memory.high and
 # memory.max at limit time, the pid move, and that release undoes all of it.
 . "$(dirname "$0")/../lib.sh"
+plan 42
 . "$(dirname "$0")/lib.sh"
 export PROG=cgroup-fake.t
 # shellcheck source=host/lib.sh

@@ -60,3 +60,4 @@ check "none: prepare" "$P" prepare --level none --mem 64M --state "$TMP_T/none"
 expect_eq "none: enter runs the command" entered "$("$P" enter --state "$TMP_T/none" -- echo entered)"
 expect_exit "nothing prepared: enter refused" 2 "$P" enter --state "$TMP_T/nowhere" -- true
 expect_exit "enter without a command" 2 "$P" enter --state "$TMP_T/none"
+done_testing

@@ -80,3 +80,4 @@ if is_root; then
 	expect_eq "refused prepares left no records" "" "$(find "$APF_RUN_DIR" -mindepth 1 -maxdepth 1 -type d 2>/dev/null)"
 	assert_as_before "refused prepares" "$before"
 fi
+done_testing

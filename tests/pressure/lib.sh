@@ -112,12 +112,10 @@ trap pressure_cleanup EXIT
 # need_pressure_root: root and a built tree, or SKIP everything and exit
 need_pressure_root() {
 	if ! is_root; then
-		skip "$1" "needs root (cgroups, swap)"
-		exit 0
+		skip_rest "$1" "needs root (cgroups, swap)"
 	fi
 	if [ ! -x "$TOP/host/pageout" ] || [ ! -x "$HOLD" ]; then
-		skip "$1" "not built (run make)"
-		exit 0
+		skip_rest "$1" "not built (run make)"
 	fi
 	pressure_probe "$1" "${2:-limit50+pageout10}" "${3:-file}"
 }
@@ -136,8 +134,7 @@ pressure_probe() {
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	if [ "$rc" != 0 ]; then
-		skip "$1" "this machine cannot do $2 with $3 swap: $(printf '%s\n' "$err" | tail -n 1)"
-		exit 0
+		skip_rest "$1" "this machine cannot do $2 with $3 swap: $(printf '%s\n' "$err" | tail -n 1)"
 	fi
 }
 

@@ -135,3 +135,4 @@ else
 fi
 rm -f "$hs"
 assert_as_before "host swap" "$before"
+done_testing

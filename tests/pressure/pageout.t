@@ -77,3 +77,4 @@ else
 	skip "--evict" "no node reclaim files (needs Linux 6.16+)"
 fi
 assert_as_before "pageout" "$before"
+done_testing

@@ -97,3 +97,4 @@ expect_eq "host.json written on the way out" yes "$([ -s "$TMP_T/sig/cell/host.j
 stop_standins
 expect_eq "registry empty after SIGTERM" "" "$(find "$APF_RUN_DIR" -mindepth 1 -maxdepth 1 -type d)"
 assert_as_before "after SIGTERM" "$before"
+done_testing

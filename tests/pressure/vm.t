@@ -11,12 +11,10 @@
 need_pressure_root "pressure under a VM"
 cd "$TOP"
 if [ ! -x host/apf-vm ] || ! command -v qemu-system-x86_64 >/dev/null; then
-	skip "pressure under a VM" "host/apf-vm or QEMU missing"
-	exit 0
+	skip_rest "pressure under a VM" "host/apf-vm or QEMU missing"
 fi
 if ! host/kernels dir debian-6.1-cloud >/dev/null 2>"$TMP_T/k.err"; then
-	skip "pressure under a VM" "no guest kernel: $(tail -n 1 "$TMP_T/k.err")"
-	exit 0
+	skip_rest "pressure under a VM" "no guest kernel: $(tail -n 1 "$TMP_T/k.err")"
 fi
 export APF_ACCEL_CACHE=$TMP_T/accel
 before=$(sys_snapshot)
@@ -60,3 +58,4 @@ for c in limit50:4 pageout50:2; do
 	fi
 done
 assert_as_before "after three VM cells" "$before"
+done_testing

@@ -6,7 +6,8 @@
 # host's plot lines carry its name, and the async-PF plot is drawn from
 # host.tsv's event counts.
 . "$(dirname "$0")/../lib.sh"
-if ! command -v gnuplot >/dev/null; then skip "host axis" "gnuplot missing (host/need-packages test)"; exit 0; fi
+if ! command -v gnuplot >/dev/null; then skip_rest "host axis" "gnuplot missing (host/need-packages test)"; fi
+plan 13
 export APF_VM=$TOP/tests/bench/fake-apf-vm FAKE_ACCEL=kvm
 cat >"$TMP_T/h.conf" <<'CONF'
 hosts     = local nested-debian-6.12-cloud

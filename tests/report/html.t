@@ -10,7 +10,8 @@
 # with --dump-dom. A copy with a broken image proves the check can fail.
 # The page itself must need no network and no scripts.
 . "$(dirname "$0")/../lib.sh"
-if ! command -v gnuplot >/dev/null; then skip "index.html" "gnuplot missing (host/need-packages test)"; exit 0; fi
+if ! command -v gnuplot >/dev/null; then skip_rest "index.html" "gnuplot missing (host/need-packages test)"; fi
+plan 20
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 export APF_VM=$TOP/tests/bench/fake-apf-vm FAKE_ACCEL=tcg
 
@@ -86,7 +87,7 @@ else not_ok "report of an unpressured run"; fi
 first_cell=$(cd "$R" && find cells -name result.json | sort | head -n 1)
 if grep -qF "href=\"../$first_cell\"" "$H"; then ok "index.html links each cell's files"; else not_ok "cell links" "$first_cell"; fi
 
-if [ -z "$CHROMIUM" ]; then skip "headless chromium checks" "chromium missing (host/need-packages test)"; exit 0; fi
+if [ -z "$CHROMIUM" ]; then skip_rest "headless chromium checks" "chromium missing (host/need-packages test)"; fi
 
 browse() { # extra-args... : one headless chromium, fresh profile, reaped by timeout
 	local prof

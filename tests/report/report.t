@@ -8,7 +8,8 @@
 . "$(dirname "$0")/../lib.sh"
 B=$TOP/bench/apf-bench
 REP=$TOP/scripts/apf-report
-if ! command -v gnuplot >/dev/null; then skip "apf-report" "gnuplot missing (host/need-packages test)"; exit 0; fi
+if ! command -v gnuplot >/dev/null; then skip_rest "apf-report" "gnuplot missing (host/need-packages test)"; fi
+plan 47
 export APF_VM=$TOP/tests/bench/fake-apf-vm FAKE_ACCEL=tcg APF_BENCH_NO_ROOT_CHECK=1
 
 cat >"$TMP_T/c.conf" <<'CONF'

@@ -8,7 +8,8 @@
 # share no cell are refused with one line and exit 2; a fleet run's
 # machine level becomes the machine axis.
 . "$(dirname "$0")/../lib.sh"
-if ! command -v gnuplot >/dev/null; then skip "comparing runs" "gnuplot missing (host/need-packages test)"; exit 0; fi
+if ! command -v gnuplot >/dev/null; then skip_rest "comparing runs" "gnuplot missing (host/need-packages test)"; fi
+plan 35
 G=$TOP/tests/report/gen-result
 REP=$TOP/scripts/apf-report
 

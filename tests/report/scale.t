@@ -5,7 +5,8 @@
 # complete and right in shape. Its wall time is printed as a comment for
 # the record (the target is <= 10 s), not asserted.
 . "$(dirname "$0")/../lib.sh"
-if ! command -v gnuplot >/dev/null; then skip "1000-cell report" "gnuplot missing"; exit 0; fi
+if ! command -v gnuplot >/dev/null; then skip_rest "1000-cell report" "gnuplot missing"; fi
+plan 9
 R=$TMP_T/big
 "$TOP/tests/report/gen-result" --out "$TMP_T/tpl" --workload fault-storm --seed 7 >/dev/null
 # Template: 600 histogram buckets, 300 series and co-runner slices.

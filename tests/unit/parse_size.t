@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 if ! out=$(make -s host/apf-size host/pageout 2>&1); then
-	echo "1..1"
+	plan 1
 	not_ok "build host/apf-size and host/pageout" "$out"
 	exit 0
 fi
@@ -20,7 +20,7 @@ good=("4096=4096" "4096B=4096" "1k=1024" "512M=536870912" "512MB=536870912"
 	"9223372036854775807=9223372036854775807")
 bad=("" "-4K" "+4K" " 4K" "4K " "1.5G" "1e9" "0x10" "NaN" "inf" "5iB" "4Q" "4P"
 	"9223372036854775808" "8388608T" "99999999999999999999999")
-echo "1..$((${#good[@]} + ${#bad[@]} + 9))"
+plan "$((${#good[@]} + ${#bad[@]} + 9))"
 
 for c in "${good[@]}"; do
 	in=${c%%=*} want=${c#*=} rc=0

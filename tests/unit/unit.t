@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 if ! out=$(make -s unit-bins 2>&1); then
-	echo "1..1"
+	plan 1
 	not_ok "build unit tests" "$out"
 	exit 0
 fi
@@ -30,5 +30,5 @@ for src in tests/unit/*.c; do
 		lines+=("ok - $name: ran its $plan planned checks, exit $rc")
 	fi
 done
-echo "1..${#lines[@]}"
+plan "${#lines[@]}"
 printf '%s\n' "${lines[@]}"

@@ -10,10 +10,12 @@ cd "$TOP"
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	skip "apf-vm channel" "qemu-system-x86_64 not installed"
+	done_testing
 	exit 0
 fi
 if ! kdir=$(host/kernels dir debian-6.1-cloud 2>"$TMP_T/k.err"); then
 	skip "apf-vm channel" "no guest kernel: $(tail -n 1 "$TMP_T/k.err")"
+	done_testing
 	exit 0
 fi
 export APF_APFW=$TOP/tests/vm/standin-apfw APF_ACCEL_CACHE=$TMP_T/accel
@@ -147,3 +149,4 @@ o=$TMP_T/junk-out
 expect_exit "junk kernel: exit 2" 2 host/apf-vm --kernel "$TMP_T/junk" --workload x --out "$o"
 check "junk kernel: nothing created (no --out dir)" test ! -e "$o"
 no_qemu_left "no QEMU for a junk kernel" "$o"
+done_testing

@@ -8,10 +8,12 @@ cd "$TOP"
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	skip "apf-vm flags" "qemu-system-x86_64 not installed"
+	done_testing
 	exit 0
 fi
 if ! kdir=$(host/kernels dir debian-6.1-cloud 2>"$TMP_T/k.err"); then
 	skip "apf-vm flags" "no guest kernel: $(tail -n 1 "$TMP_T/k.err")"
+	done_testing
 	exit 0
 fi
 export APF_APFW=$TOP/tests/vm/standin-apfw APF_ACCEL_CACHE=$TMP_T/accel
@@ -94,3 +96,4 @@ expect_exit "unknown kernel name" 2 host/apf-vm --kernel debian-9.9-nope --workl
 expect_exit "unknown option" 2 host/apf-vm --workload w --out "$TMP_T/o" --frobnicate 1
 check "bad input leaves no result" test ! -e "$TMP_T/o/result.json"
 expect_exit "--help exits 0" 0 host/apf-vm --help
+done_testing

@@ -8,7 +8,7 @@
 cd "$TOP"
 
 for c in cpio gzip busybox; do
-	command -v "$c" >/dev/null || { skip "mkinitramfs" "$c not installed"; exit 0; }
+	command -v "$c" >/dev/null || { skip "mkinitramfs" "$c not installed"; done_testing; exit 0; }
 done
 export APF_INITRAMFS_CACHE=$TMP_T/cache
 mkdir -p "$TMP_T/a"
@@ -45,3 +45,4 @@ fi
 expect_exit "missing apfw: exit 2" 2 host/mkinitramfs --apfw "$TMP_T/nope"
 expect_exit "not a kernel dir: exit 2" 2 host/mkinitramfs --apfw "$TMP_T/a/apfw" --kernel-dir "$TMP_T"
 expect_exit "unknown option: exit 2" 2 host/mkinitramfs --frob
+done_testing

@@ -58,3 +58,4 @@ if [ -n "$d" ]; then
 else
 	skip "custom bzImage" "no cached debian-6.1-cloud"
 fi
+done_testing

@@ -9,6 +9,7 @@ cd "$TOP"
 
 if ! host/kernels dir debian-6.1-cloud >/dev/null 2>"$TMP_T/k.err"; then
 	skip "apf-vm protocol" "no guest kernel: $(tail -n 1 "$TMP_T/k.err")"
+	done_testing
 	exit 0
 fi
 # The fake speaks no monitor: no snapshot can be saved from it.
@@ -59,3 +60,4 @@ for f in /proc/[0-9]*/cmdline; do
 	[[ $c != *"path=$TMP_T/silent/console.log"* ]] || left+=" ${f//[^0-9]/}"
 done
 expect_eq "never ready: fake QEMU stopped" "" "$left"
+done_testing

@@ -15,10 +15,12 @@
 cd "$TOP"
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	skip "snapshots" "qemu-system-x86_64 not installed"
+	done_testing
 	exit 0
 fi
 if ! host/kernels dir debian-6.1-cloud >/dev/null 2>"$TMP_T/k.err"; then
 	skip "snapshots" "no guest kernel: $(tail -n 1 "$TMP_T/k.err")"
+	done_testing
 	exit 0
 fi
 echo "1..23"

@@ -7,8 +7,8 @@
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 
-command -v qemu-system-x86_64 >/dev/null || { skip "apfw in a VM" "qemu-system-x86_64 not installed"; exit 0; }
-[ -x guest/apfw ] || { skip "apfw in a VM" "guest/apfw not built"; exit 0; }
+command -v qemu-system-x86_64 >/dev/null || { skip "apfw in a VM" "qemu-system-x86_64 not installed"; done_testing; exit 0; }
+[ -x guest/apfw ] || { skip "apfw in a VM" "guest/apfw not built"; done_testing; exit 0; }
 export APF_ACCEL_CACHE=$TMP_T/accel
 
 # run KERNEL WORKLOAD [apfw options]
@@ -37,3 +37,4 @@ run() {
 
 run debian-6.1-cloud fault-storm --bytes 64M
 run debian-6.12-cloud wakeup
+done_testing

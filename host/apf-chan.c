@@ -218,8 +218,10 @@ static enum wait_result wait_readable(struct chan *c, int64_t until_us)
 
 /*
  * wedged: the last soft-lockup report in the console's tail says a CPU
- * stuck for WEDGE_MIN_S s or more; its figure into *secs. The rule is
- * host/vm-lib/channel.sh's wedged(): shorter stalls are a loaded machine.
+ * stuck for WEDGE_MIN_S s or more; its figure into *secs. A nested host
+ * under TCG has hung that way for good (host/vm-lib/channel.sh read_line);
+ * shorter stalls are a loaded machine, and a later short report means the
+ * CPU moved again.
  */
 static bool wedged(const char *log, uint64_t *secs)
 {

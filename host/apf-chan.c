@@ -185,7 +185,8 @@ static enum wait_result wait_readable(struct chan *c, int64_t until_us)
 
 		if (c->gone || left < 0)
 			left = 0;
-		timeout = left > INT_MAX / 1000 ? INT_MAX : (int)((left + 999) / 1000);
+		/* microseconds left, rounded up to poll()'s milliseconds */
+		timeout = (left + 999) / 1000 > INT_MAX ? INT_MAX : (int)((left + 999) / 1000);
 		if (!c->gone && c->pidfd < 0 && timeout > PROC_POLL_MS)
 			timeout = PROC_POLL_MS;
 		n = poll(pf, c->gone || c->pidfd < 0 ? 1 : 2, timeout);

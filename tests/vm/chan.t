@@ -9,7 +9,7 @@
 # not held up by a waiting read_line. Nothing boots.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
-echo "1..46"
+echo "1..47"
 
 chan=$TOP/host/apf-chan
 if [ ! -x "$chan" ]; then
@@ -22,12 +22,13 @@ alive=$!
 pids=("$alive")
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$TMP_T"' EXIT
 in_us() { echo $((${EPOCHREALTIME//[^0-9]/} + $1)); }
-# line DEADLINE_IN_US [ARGS]: apf-chan line on the FIFO; OUT and RC.
+# line DEADLINE_IN_US [ARGS]: apf-chan line on the FIFO; OUT and RC (124:
+# it overslept its deadline by minutes).
 line() {
 	local d=$1
 	shift
 	RC=0
-	OUT=$("$chan" line --deadline-us "$(in_us "$d")" "$@" <&"$F" 2>"$TMP_T/err") || RC=$?
+	OUT=$(timeout 120 "$chan" line --deadline-us "$(in_us "$d")" "$@" <&"$F" 2>"$TMP_T/err") || RC=$?
 }
 
 expect_exit "--help exits 0" 0 "$chan" --help
@@ -62,8 +63,12 @@ printf 'A\0B\n' >&"$F"
 line 2000000 --pid "$alive"
 expect_eq "NUL bytes dropped" "0 AB" "$RC $OUT"
 
-line 300000 --pid "$alive"
+# Over 2.1 s: poll() takes milliseconds in an int, the deadline microseconds.
+t0=${EPOCHREALTIME//[^0-9]/}
+line 2500000 --pid "$alive"
 expect_eq "a silent channel: the deadline (10)" "10 " "$RC $OUT"
+waited=$((${EPOCHREALTIME//[^0-9]/} - t0))
+check "the deadline: not before it" test "$waited" -ge 2500000
 line -1000000 --pid "$alive"
 expect_eq "a deadline already past: 10" 10 "$RC"
 printf 'LATE\n' >&"$F"

@@ -5,52 +5,62 @@
 # against their length and sha256. Sourced by host/apf-vm.
 # read_line DEADLINE_US: one line from the guest into LINE.
 # Returns 0 ok, 2 deadline passed, 3 QEMU exited, 4 the guest locked up
-# (WEDGED says how). Polls (read -t 0, then one byte at a time) instead of
-# `read -t N`: bash 5.2 longjmps out of a timed read into a stale frame
-# when a trap ran meanwhile (SIGTERM crashed).
-# The wait between polls is short while lines come (a guest sending its
-# files or answering HELLO) and 0.1 s once it has been quiet for a second
-# (a guest measuring: a poll is a fork of sleep).
+# (WEDGED says how). host/apf-chan waits in poll() on the channel and on
+# QEMU's pidfd, so a line is taken as soon as it is there; it reads nothing
+# past the newline, the next line stays in the FIFO. A line costs a fork
+# and exec of it (~1 ms).
+# Locked up: WEDGE_LOG (a console; unset: never) reports a CPU stuck for a
+# minute or more. A nested host under TCG has hung that way (an emulated
+# CPU stalled, RCU and the soft-lockup watchdog reporting it every 20-30 s,
+# never recovering): its cell is lost, so say so now instead of at the
+# deadline, minutes later. Shorter stalls (a loaded machine) are left alone.
 read_line() {
-	local deadline=$1 c dead=0 polls=0
-	while :; do
-		while read -t 0 -u "$CTL_R"; do
-			c=""
-			IFS= read -r -N 1 -u "$CTL_R" c || break
-			if [ "$c" = $'\n' ] || [ "${#LINE_BUF}" -ge 4096 ]; then
-				LINE=${LINE_BUF%$'\r'} LINE_BUF=""
-				LINE_QUIET=0
-				return 0
-			fi
-			LINE_BUF+=$c
-		done
-		if ! qemu_alive "$QPID"; then
-			# Whatever QEMU wrote before exiting is still in the FIFO.
-			dead=$((dead + 1))
-			[ "$dead" -lt 2 ] || return 3
-		fi
-		past "$deadline" && return 2
-		polls=$((polls + 1))
-		[ $((polls % 20)) != 0 ] || ! wedged || return 4
-		LINE_QUIET=$((${LINE_QUIET:-0} + 1))
-		if [ "$LINE_QUIET" -lt 50 ]; then sleep 0.02; else sleep 0.1; fi
-	done
+	local rc=0
+	chan_run line --deadline-us "$1" --wedge-log "${WEDGE_LOG:-}" || rc=$?
+	case "$rc" in
+	0) IFS= read -r LINE <"$CHAN_DIR/out" || LINE="" ;;
+	10) return 2 ;;
+	11) return 3 ;;
+	12) IFS= read -r WEDGED <"$CHAN_DIR/out" || true; return 4 ;;
+	*) chan_broke line "$rc" ;;
+	esac
 }
 
-# wedged: WEDGE_LOG (a console; unset: never) reports a CPU stuck for a
-# minute or more, into WEDGED. A nested host under TCG has hung that way
-# (an emulated CPU stalled, RCU and the soft-lockup watchdog reporting it
-# every 20-30 s, never recovering): its cell is lost, so say so now
-# instead of at the deadline, minutes later. Shorter stalls (a loaded
-# machine) are left alone.
-wedged() {
-	local n
-	[ -n "${WEDGE_LOG:-}" ] && [ -f "$WEDGE_LOG" ] || return 1
-	n=$(grep -aoE 'soft lockup - CPU#[0-9]+ stuck for [0-9]+s' "$WEDGE_LOG" | tail -n 1) || return 1
-	n=${n##*for }
-	n=${n%s}
-	[ -n "$n" ] && [ "$n" -ge 60 ] || return 1
-	WEDGED="a CPU stuck for ${n}s (soft lockup) in ${WEDGE_LOG##*/}"
+# chan_run line|file ARGS...: host/apf-chan on the channel (CTL_R), about
+# QPID, its stdout into CHAN_DIR/out; returns its exit code. It runs in
+# the background and is waited for: `wait` lets a trapped SIGTERM in at
+# once, where a command substitution would hold the trap until the
+# helper returned (at the deadline, minutes later), and a timed `read -t`
+# is out (bash 5.2 longjmps out of it into a stale frame when a trap ran
+# meanwhile). DDPID names it for apf-vm's cleanup meanwhile.
+chan_run() {
+	local pid rc start=${started[$QPID]:-}
+	if [ -z "${CHAN_DIR:-}" ]; then
+		# $S/chan, or its own directory before $S exists (the accel probe)
+		if [ -n "${S:-}" ] && mkdir -p "$S/chan"; then
+			CHAN_DIR=$S/chan
+		else
+			CHAN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/apf-chan.XXXXXX")
+			cleanup_push rm -rf "$CHAN_DIR"
+		fi
+	fi
+	"$APF_TOP/host/apf-chan" "$@" --pid "$QPID" ${start:+--pid-start "$start"} \
+		<&"$CTL_R" >"$CHAN_DIR/out" 2>"$CHAN_DIR/err" &
+	pid=$! DDPID=$!
+	while :; do
+		rc=0
+		wait "$pid" || rc=$?
+		# Over 128 with the helper still there: a trap ended the wait.
+		if [ "$rc" -le 128 ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+	done
+	DDPID=""
+	return "$rc"
+}
+
+# chan_broke WHAT RC: host/apf-chan failed itself (not a give-up).
+chan_broke() {
+	[ -x "$APF_TOP/host/apf-chan" ] || fail failed "host/apf-chan is not built; run make"
+	fail failed "host/apf-chan $1 exit $2: $(one_line <"$CHAN_DIR/err")"
 }
 
 # Time in integer microseconds (EPOCHREALTIME without its decimal point).
@@ -59,9 +69,11 @@ past() { local t=${EPOCHREALTIME//[^0-9]/}; [ "$t" -gt "$1" ]; }
 
 # recv_file NAME SIZE SUM DEADLINE [gz]: exactly SIZE bytes into
 # $S/recv/NAME; with gz they are the file gzip'ed (FILEZ), unpacked once
-# their length and sum are checked.
+# their length and sum are checked. host/apf-chan reads them (never one
+# past them) and gives up at the deadline, when QEMU is gone, or when
+# they come slower than 10 kB/s (the UART under TCG does far more).
 recv_file() {
-	local name=$1 size=$2 sum=$3 deadline=$4 f budget ddpid dead
+	local name=$1 size=$2 sum=$3 deadline=$4 f rc=0 got
 	if [ "${5:-}" = gz ]; then
 		recv_file "$name.gz" "$size" "$sum" "$deadline"
 		gzip -dc "$S/recv/$name.gz" >"$S/recv/$name" || fail failed "$name arrived as gzip data that does not decompress"
@@ -73,37 +85,18 @@ recv_file() {
 		fail failed "guest sent a bad length '$size' for $name"
 	f=$S/recv/$name
 	if [ "$size" -gt 0 ]; then
-		# dd reads exactly SIZE bytes (fullblock never reads past them). It
-		# runs beside a watch: we hold the FIFO's write end too, so dd sees
-		# no EOF when QEMU dies; stop it then, at the deadline, or when it is
-		# slower than 10 kB/s (the UART under TCG does far more).
-		budget=$(($(now_us) + (60 + size / 10000) * 1000000))
-		[ "$budget" -le "$deadline" ] || budget=$deadline
-		dd bs="$size" count=1 iflag=fullblock status=none <&"$CTL_R" >"$f" &
-		ddpid=$! dead=0 DDPID=$!
-		# dd ends once it has SIZE bytes; a file takes a few tenths of a
-		# second, so look often (no forks but sleep).
-		while [ -d "/proc/$ddpid" ]; do
-			if ! qemu_alive "$QPID"; then
-				dead=$((dead + 1))
-				[ "$dead" -lt 25 ] || break
-			fi
-			past "$budget" && break
-			sleep 0.02
-		done
-		[ "$(stat -c %s "$f" 2>/dev/null)" = "$size" ] || kill "$ddpid" 2>/dev/null || true
-		wait "$ddpid" 2>/dev/null || true
-		DDPID=""
-		if [ "$(stat -c %s "$f" 2>/dev/null)" != "$size" ]; then
-			qemu_alive "$QPID" || fail failed "guest stopped while sending $name; $(console_reason)"
-			past "$deadline" && fail timeout "no complete $name within ${timeout}s; $(console_reason)"
-		fi
+		chan_run file --size "$size" --out "$f" --deadline-us "$deadline" || rc=$?
+		IFS= read -r got <"$CHAN_DIR/out" || got=0
+		case "$rc" in
+		0) ;;
+		10) fail timeout "no complete $name within ${timeout}s; $(console_reason)" ;;
+		11) fail failed "guest stopped while sending $name ($got of $size bytes); $(console_reason)" ;;
+		13) fail failed "$name arrived short: $got of $size bytes (slower than 10 kB/s)" ;;
+		*) chan_broke "file $name" "$rc" ;;
+		esac
 	else
 		: >"$f"
 	fi
-	[ "$(stat -c %s "$f" 2>/dev/null)" = "$size" ] ||
-		fail failed "$name arrived short: $(stat -c %s "$f" 2>/dev/null || echo 0) of $size bytes"
 	[ "$(sha256sum <"$f" | cut -d' ' -f1)" = "$sum" ] ||
 		fail failed "$name arrived corrupt (sha256 mismatch)"
 }
-

@@ -136,7 +136,6 @@ start_qemu() {
 	# "Aborted" notice when QEMU aborts (as it does on a PVM /dev/kvm).
 	disown "$QPID" 2>/dev/null || true
 	cleanup_push stop_qemu "$QPID"
-	LINE_BUF=""
 }
 
 close_channel() {

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * apf-chan: host/apf-vm's reads from the guest's control port (the
+ * protocol is host/init-channel.sh's), waiting in poll() instead of a
+ * shell loop of sleeps. host/vm-lib/channel.sh runs it once per line and
+ * once per file, with the channel FIFO on stdin.
+ *
+ *   apf-chan line --deadline-us T --pid P [--pid-start S] [--wedge-log F]
+ *   apf-chan file --size N --out FILE --deadline-us T --pid P [--pid-start S]
+ *
+ * apf-vm holds both ends of the FIFO, so the channel never ends when QEMU
+ * does: QEMU's death is seen through a pidfd in the same poll() (or by
+ * /proc every 100 ms where pidfd_open is missing), and whatever QEMU wrote
+ * before it exited is read first. A line is read one byte at a time, so
+ * what follows its newline stays in the FIFO for the next call; a file
+ * reads exactly N bytes, never one past them.
+ *
+ * Times are the wall clock in microseconds (bash's EPOCHREALTIME, as
+ * apf-vm keeps its deadlines).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include "exitcodes.h"
+#include "num.h"
+#include "version.h"
+
+#define PROG "apf-chan"
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* The give-ups, apart from the suite's 0-3 (README "Exit codes"). */
+enum {
+	CHAN_DEADLINE = 10,	/* --deadline-us passed first */
+	CHAN_GONE = 11,		/* QEMU (--pid) exited, or the FIFO's writers all closed */
+	CHAN_WEDGED = 12,	/* line: --wedge-log reports a CPU stuck >= 60 s */
+	CHAN_SLOW = 13,		/* file: slower than 10 kB/s (after a minute's grace) */
+};
+
+#define LINE_MAX_BYTES 4096
+#define WEDGE_MIN_S 60
+/* A silent channel looks at the console after this, then every second. */
+#define WEDGE_FIRST_US 500000
+#define WEDGE_EVERY_US 1000000
+/* Where there is no pidfd: how often /proc says whether QEMU lives. */
+#define PROC_POLL_MS 100
+/* The console's tail that is searched for a lock-up report. */
+#define WEDGE_SCAN_BYTES (16 << 20)
+
+struct chan {
+	int fd;			/* the channel (stdin) */
+	pid_t pid;		/* QEMU */
+	bool have_start;	/* pid_start given: PID reuse is told apart */
+	uint64_t pid_start;	/* /proc/PID/stat field 22, as apf-vm recorded it */
+	int pidfd;		/* -1: none (gone at the start, or no pidfd_open) */
+	bool gone;		/* QEMU is known to have exited */
+	int64_t deadline_us;
+	const char *wedge_log;
+};
+
+enum wait_result { WAIT_READABLE, WAIT_TIMEOUT, WAIT_GONE, WAIT_ERROR };
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " line --deadline-us T --pid P [--pid-start S] [--wedge-log FILE]\n"
+		"       " PROG " file --size N --out FILE --deadline-us T --pid P [--pid-start S]\n"
+		"Read host/apf-vm's control channel (stdin, a FIFO) with poll(), giving up at\n"
+		"the deadline or when QEMU exits (what it wrote before is read first).\n"
+		"  line   one line, up to its newline (nothing after it is read), at most\n"
+		"         %d bytes; printed without its \\r\\n (NUL bytes dropped)\n"
+		"  file   exactly N bytes into FILE (created or truncated); prints the bytes\n"
+		"         received, also when it gives up. A file slower than 10 kB/s (a\n"
+		"         budget of 60 s + N/10000 s) is given up on\n"
+		"  --deadline-us T  the wall clock (microseconds since 1970, as bash's\n"
+		"                   EPOCHREALTIME) to give up at\n"
+		"  --pid P          QEMU's PID; --pid-start S its start time (/proc/P/stat\n"
+		"                   field 22), so a reused PID counts as gone\n"
+		"  --wedge-log F    line: a console where a soft-lockup report of a CPU stuck\n"
+		"                   for %d s or more ends the wait (looked at after 0.5 s of\n"
+		"                   silence, then every second)\n"
+		"  --version        print the suite's version\n"
+		"Exit: 0 ok, 1 the work failed (a read or write error), 2 bad usage,\n"
+		"10 the deadline passed, 11 QEMU exited (or the FIFO's writers closed),\n"
+		"12 (line) the console shows a locked-up CPU: stdout says so instead of a line,\n"
+		"13 (file) slower than 10 kB/s.\n",
+		LINE_MAX_BYTES, WEDGE_MIN_S);
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, PROG ": %s%s%s (try --help)\n", msg, arg ? " " : "", arg ? arg : "");
+	return APF_EXIT_USAGE;
+}
+
+/* proc_alive: /proc/PID/stat shows a live process of the recorded start. */
+static bool proc_alive(const struct chan *c)
+{
+	char path[64], buf[1024], *p, *tok, *save = NULL;
+	uint64_t start = 0;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)c->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* comm may hold blanks and parentheses: the fields follow the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return false;
+	p += 2;
+	if (*p == 'Z' || *p == 'X' || *p == 'x')
+		return false;
+	if (!c->have_start)
+		return true;
+	/* the state is field 3; the start time field 22 */
+	for (field = 3, tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save), field++) {
+		if (field == 22) {
+			if (parse_uint(tok, &start) != 0)
+				return false;
+			return start == c->pid_start;
+		}
+	}
+	return false;
+}
+
+/*
+ * watch_pid: a pidfd for QEMU, opened before /proc is asked, so the pidfd
+ * names the process /proc vouched for. Sets gone when it is not there.
+ */
+static void watch_pid(struct chan *c)
+{
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (c->pidfd < 0 && errno == ESRCH)
+		c->gone = true;
+	if (!proc_alive(c))
+		c->gone = true;
+	if (c->gone && c->pidfd >= 0) {
+		close(c->pidfd);
+		c->pidfd = -1;
+	}
+}
+
+/*
+ * wait_readable: until the channel has bytes (or its writers closed), QEMU
+ * is gone with nothing left in the FIFO, or UNTIL_US passes. Bytes QEMU
+ * wrote before exiting count as readable.
+ */
+static enum wait_result wait_readable(struct chan *c, int64_t until_us)
+{
+	for (;;) {
+		struct pollfd pf[2] = {
+			{ .fd = c->fd, .events = POLLIN },
+			{ .fd = c->pidfd, .events = POLLIN },
+		};
+		int64_t left = until_us - now_us();
+		int timeout, n;
+
+		if (c->gone || left < 0)
+			left = 0;
+		/* microseconds left, rounded up to poll()'s milliseconds */
+		timeout = (left + 999) / 1000 > INT_MAX ? INT_MAX : (int)((left + 999) / 1000);
+		if (!c->gone && c->pidfd < 0 && timeout > PROC_POLL_MS)
+			timeout = PROC_POLL_MS;
+		n = poll(pf, c->gone || c->pidfd < 0 ? 1 : 2, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, PROG ": poll on the channel: %s\n", strerror(errno));
+			return WAIT_ERROR;
+		}
+		if (pf[0].revents & POLLNVAL) {
+			fprintf(stderr, PROG ": stdin is not open (the channel)\n");
+			return WAIT_ERROR;
+		}
+		if (pf[0].revents)
+			return WAIT_READABLE;
+		if (c->gone)
+			return WAIT_GONE;
+		if (c->pidfd >= 0 ? pf[1].revents != 0 : !proc_alive(c)) {
+			/*
+			 * The channel was looked at before the pidfd: QEMU may have
+			 * written its last bytes in between. Look once more.
+			 */
+			c->gone = true;
+			continue;
+		}
+		if (now_us() >= until_us)
+			return WAIT_TIMEOUT;
+	}
+}
+
+/*
+ * wedged: the last soft-lockup report in the console's tail says a CPU
+ * stuck for WEDGE_MIN_S s or more; its figure into *secs. A nested host
+ * under TCG has hung that way for good (host/vm-lib/channel.sh read_line);
+ * shorter stalls are a loaded machine, and a later short report means the
+ * CPU moved again.
+ */
+static bool wedged(const char *log, uint64_t *secs)
+{
+	static const char pre[] = "soft lockup - CPU#", mid[] = " stuck for ";
+	char *buf, *p, *end;
+	struct stat st;
+	bool found = false;
+	off_t from = 0;
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	fd = open(log, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) != 0 || st.st_size <= 0) {
+		close(fd);
+		return false;
+	}
+	if (st.st_size > WEDGE_SCAN_BYTES)
+		from = st.st_size - WEDGE_SCAN_BYTES;
+	buf = malloc((size_t)(st.st_size - from) + 1);
+	if (!buf) {
+		close(fd);
+		return false;
+	}
+	while (len < (size_t)(st.st_size - from) &&
+	       (n = pread(fd, buf + len, (size_t)(st.st_size - from) - len, from + (off_t)len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	end = buf + len;
+	for (p = buf; (p = memmem(p, (size_t)(end - p), pre, sizeof(pre) - 1)); ) {
+		char *q = p + sizeof(pre) - 1;
+		uint64_t v = 0;
+
+		p = q;
+		while (q < end && *q >= '0' && *q <= '9')
+			q++;
+		if (q == p || (size_t)(end - q) < sizeof(mid) - 1 || memcmp(q, mid, sizeof(mid) - 1))
+			continue;
+		q += sizeof(mid) - 1;
+		if (q >= end || *q < '0' || *q > '9')
+			continue;
+		for (; q < end && *q >= '0' && *q <= '9'; q++)
+			if (v < UINT64_C(1000000000000)) /* beyond that, only ">= 60" matters */
+				v = v * 10 + (uint64_t)(*q - '0');
+		if (q >= end || *q != 's')
+			continue;
+		*secs = v;
+		found = true;
+	}
+	free(buf);
+	return found && *secs >= WEDGE_MIN_S;
+}
+
+static int do_line(struct chan *c)
+{
+	char line[LINE_MAX_BYTES + 2];
+	int64_t next_wedge = now_us() + WEDGE_FIRST_US;
+	size_t len = 0;
+	uint64_t secs = 0;
+
+	for (;;) {
+		int64_t until = c->deadline_us;
+		enum wait_result w;
+		char ch;
+		ssize_t n;
+
+		if (c->wedge_log && next_wedge < until)
+			until = next_wedge;
+		w = wait_readable(c, until);
+		if (w == WAIT_ERROR)
+			return APF_EXIT_FAILED;
+		if (w == WAIT_GONE)
+			return CHAN_GONE;
+		if (w == WAIT_TIMEOUT) {
+			if (now_us() >= c->deadline_us)
+				return CHAN_DEADLINE;
+			next_wedge = now_us() + WEDGE_EVERY_US;
+			if (wedged(c->wedge_log, &secs)) {
+				const char *base = strrchr(c->wedge_log, '/');
+
+				printf("a CPU stuck for %" PRIu64 "s (soft lockup) in %s\n", secs,
+				       base ? base + 1 : c->wedge_log);
+				return fflush(stdout) == 0 ? CHAN_WEDGED : APF_EXIT_FAILED;
+			}
+			continue;
+		}
+		n = read(c->fd, &ch, 1);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fprintf(stderr, PROG ": reading the channel: %s\n", strerror(errno));
+			return APF_EXIT_FAILED;
+		}
+		if (n == 0)
+			return CHAN_GONE;
+		if (ch == '\n')
+			break;
+		if (ch != '\0')
+			line[len++] = ch;
+		if (len == LINE_MAX_BYTES)
+			break;
+	}
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	line[len++] = '\n';
+	if (fwrite(line, 1, len, stdout) != len || fflush(stdout) != 0) {
+		fprintf(stderr, PROG ": writing the line: %s\n", strerror(errno));
+		return APF_EXIT_FAILED;
+	}
+	return APF_EXIT_OK;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int receive(struct chan *c, int out, const char *path, uint64_t size, uint64_t *got)
+{
+	static char buf[65536];
+	/* the UART under TCG does far more than 10 kB/s; a minute's grace */
+	int64_t budget = now_us() + (int64_t)(60 + size / 10000) * 1000000;
+
+	if (budget > c->deadline_us)
+		budget = c->deadline_us;
+	while (*got < size) {
+		uint64_t want = size - *got < sizeof(buf) ? size - *got : sizeof(buf);
+		enum wait_result w = wait_readable(c, budget);
+		ssize_t n;
+
+		if (w == WAIT_ERROR)
+			return APF_EXIT_FAILED;
+		if (w == WAIT_GONE)
+			return CHAN_GONE;
+		if (w == WAIT_TIMEOUT)
+			return now_us() >= c->deadline_us ? CHAN_DEADLINE : CHAN_SLOW;
+		n = read(c->fd, buf, (size_t)want);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fprintf(stderr, PROG ": reading the channel: %s\n", strerror(errno));
+			return APF_EXIT_FAILED;
+		}
+		if (n == 0)
+			return CHAN_GONE;
+		if (write_all(out, buf, (size_t)n) != 0) {
+			fprintf(stderr, PROG ": writing %s: %s\n", path, strerror(errno));
+			return APF_EXIT_FAILED;
+		}
+		*got += (uint64_t)n;
+	}
+	return APF_EXIT_OK;
+}
+
+static int do_file(struct chan *c, uint64_t size, const char *path)
+{
+	uint64_t got = 0;
+	int out, rc;
+
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		fprintf(stderr, PROG ": cannot create %s: %s\n", path, strerror(errno));
+		return APF_EXIT_FAILED;
+	}
+	rc = receive(c, out, path, size, &got);
+	if (close(out) != 0 && rc == APF_EXIT_OK) {
+		fprintf(stderr, PROG ": writing %s: %s\n", path, strerror(errno));
+		rc = APF_EXIT_FAILED;
+	}
+	printf("%" PRIu64 "\n", got);
+	if (fflush(stdout) != 0 && rc == APF_EXIT_OK)
+		rc = APF_EXIT_FAILED;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "deadline-us", required_argument, NULL, 'd' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "pid-start", required_argument, NULL, 's' },
+		{ "wedge-log", required_argument, NULL, 'w' },
+		{ "size", required_argument, NULL, 'n' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct chan c = { .fd = 0, .pidfd = -1, .deadline_us = -1 };
+	/* the options follow the subcommand */
+	char **av = argv + 1;
+	int ac = argc - 1;
+	const char *mode, *out = NULL;
+	uint64_t size = 0;
+	bool have_size = false;
+	int64_t v;
+	int o;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return APF_EXIT_OK;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
+		printf(PROG " %s\n", apf_version());
+		return APF_EXIT_OK;
+	}
+	if (argc < 2 || (strcmp(argv[1], "line") && strcmp(argv[1], "file")))
+		return usage_error("give line or file first", NULL);
+	mode = argv[1];
+	opterr = 0;
+	while ((o = getopt_long(ac, av, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'h':
+			usage(stdout);
+			return APF_EXIT_OK;
+		case 'd':
+			if (parse_int(optarg, &v) != 0 || v <= 0)
+				return usage_error("--deadline-us: not microseconds since 1970:", optarg);
+			c.deadline_us = v;
+			break;
+		case 'p':
+			if (parse_int(optarg, &v) != 0 || v <= 0 || v > INT_MAX)
+				return usage_error("--pid: not a PID:", optarg);
+			c.pid = (pid_t)v;
+			break;
+		case 's':
+			if (parse_uint(optarg, &c.pid_start) != 0)
+				return usage_error("--pid-start: not a start time:", optarg);
+			c.have_start = true;
+			break;
+		case 'w':
+			c.wedge_log = *optarg ? optarg : NULL;
+			break;
+		case 'n':
+			if (parse_uint(optarg, &size) != 0 || size > (UINT64_C(1) << 40))
+				return usage_error("--size: not a byte count up to 1T:", optarg);
+			have_size = true;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		default:
+			return usage_error("unknown option or missing value:", av[optind - 1]);
+		}
+	}
+	if (optind < ac)
+		return usage_error("unexpected argument", av[optind]);
+	if (c.deadline_us < 0 || c.pid <= 0)
+		return usage_error("--deadline-us and --pid are required", NULL);
+	if (!strcmp(mode, "file") && (!have_size || !out || !*out))
+		return usage_error("file needs --size and --out", NULL);
+	if (!strcmp(mode, "line") && (have_size || out))
+		return usage_error("--size and --out are file's", NULL);
+	if (!strcmp(mode, "file") && c.wedge_log)
+		return usage_error("--wedge-log is line's", NULL);
+	watch_pid(&c);
+	return !strcmp(mode, "line") ? do_line(&c) : do_file(&c, size, out);
+}

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# host/apf-chan on a FIFO held open read-write, as host/apf-vm holds its
+# channel: a line, one split across writes, two in one write (the second
+# left for the next call), a line over 4096 bytes, the deadline, a QEMU
+# that is gone (its last bytes still read first, a reused PID), the
+# lock-up rule, a file of exactly N bytes with a line after it, a short
+# file; then read_line and recv_file over it, and a SIGTERM trap that is
+# not held up by a waiting read_line. Nothing boots.
+. "$(dirname "$0")/../lib.sh"
+cd "$TOP"
+echo "1..47"
+
+chan=$TOP/host/apf-chan
+if [ ! -x "$chan" ]; then
+	make -s host/apf-chan >/dev/null 2>&1 || true
+fi
+mkfifo "$TMP_T/ctl"
+exec {F}<>"$TMP_T/ctl"
+sleep 600 &
+alive=$!
+pids=("$alive")
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$TMP_T"' EXIT
+in_us() { echo $((${EPOCHREALTIME//[^0-9]/} + $1)); }
+# line DEADLINE_IN_US [ARGS]: apf-chan line on the FIFO; OUT and RC (124:
+# it overslept its deadline by minutes).
+line() {
+	local d=$1
+	shift
+	RC=0
+	OUT=$(timeout 120 "$chan" line --deadline-us "$(in_us "$d")" "$@" <&"$F" 2>"$TMP_T/err") || RC=$?
+}
+
+expect_exit "--help exits 0" 0 "$chan" --help
+check "--version names the tool" grep -q "^apf-chan " <<<"$("$chan" --version)"
+expect_exit "no subcommand: exit 2" 2 "$chan"
+expect_exit "line without --pid: exit 2" 2 "$chan" line --deadline-us 1
+expect_exit "file without --out: exit 2" 2 "$chan" file --size 1 --deadline-us 1 --pid "$alive"
+expect_exit "a bad deadline: exit 2" 2 "$chan" line --deadline-us 12x --pid "$alive"
+
+printf 'READY 6.1 0.5\n' >&"$F"
+line 2000000 --pid "$alive"
+expect_eq "a line" "0 READY 6.1 0.5" "$RC $OUT"
+
+{ printf 'PHA'; sleep 0.3; printf 'SE st'; sleep 0.2; printf 'art\r\n'; } >&"$F" &
+pids+=($!)
+line 10000000 --pid "$alive"
+expect_eq "a line split across writes, its \\r dropped" "0 PHASE start" "$RC $OUT"
+
+printf 'FILE a 1 x\nDONE 0\n' >&"$F"
+line 2000000 --pid "$alive"
+expect_eq "two lines in one write: the first" "0 FILE a 1 x" "$RC $OUT"
+line 2000000 --pid "$alive"
+expect_eq "two lines in one write: the second, by the next call" "0 DONE 0" "$RC $OUT"
+
+{ head -c 5000 /dev/zero | tr '\0' a; printf '\n'; } >&"$F"
+line 2000000 --pid "$alive"
+expect_eq "a long line: its first 4096 bytes" "0 4096" "$RC ${#OUT}"
+line 2000000 --pid "$alive"
+expect_eq "a long line: the rest by the next call" "0 904" "$RC ${#OUT}"
+
+printf 'A\0B\n' >&"$F"
+line 2000000 --pid "$alive"
+expect_eq "NUL bytes dropped" "0 AB" "$RC $OUT"
+
+# Over 2.1 s: poll() takes milliseconds in an int, the deadline microseconds.
+t0=${EPOCHREALTIME//[^0-9]/}
+line 2500000 --pid "$alive"
+expect_eq "a silent channel: the deadline (10)" "10 " "$RC $OUT"
+waited=$((${EPOCHREALTIME//[^0-9]/} - t0))
+check "the deadline: not before it" test "$waited" -ge 2500000
+line -1000000 --pid "$alive"
+expect_eq "a deadline already past: 10" 10 "$RC"
+printf 'LATE\n' >&"$F"
+line -1000000 --pid "$alive"
+expect_eq "past the deadline, a line already there is still read" "0 LATE" "$RC $OUT"
+
+sleep 0.3 &
+short=$!
+pids+=("$short")
+line 60000000 --pid "$short"
+expect_eq "QEMU exits while waiting: 11 at once, not at the deadline" 11 "$RC"
+wait "$short" 2>/dev/null || true
+printf 'LAST 1\n' >&"$F"
+line 2000000 --pid "$short"
+expect_eq "QEMU gone: what it wrote is read first" "0 LAST 1" "$RC $OUT"
+line 2000000 --pid "$short"
+expect_eq "QEMU gone and the FIFO empty: 11" 11 "$RC"
+printf 'PART' >&"$F"
+line 2000000 --pid "$short"
+expect_eq "QEMU gone mid-line: 11" 11 "$RC"
+start=$(sed 's/.*) //' "/proc/$alive/stat" | cut -d' ' -f20)
+line 300000 --pid "$alive" --pid-start "$start"
+expect_eq "--pid-start of the live process: waits for the deadline" 10 "$RC"
+line 2000000 --pid "$alive" --pid-start "$((start + 1))"
+expect_eq "--pid-start that does not match: a reused PID, gone" 11 "$RC"
+
+# The lock-up rule: a soft-lockup report of 60 s or more.
+log=$TMP_T/console.log
+line 1500000 --pid "$alive" --wedge-log "$log"
+expect_eq "no console yet: the deadline" 10 "$RC"
+printf '[ 45.2] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n' >"$log"
+printf '[104.4] watchdog: BUG: soft lockup - CPU#1 stuck for 23s! [bash:1885]\n' >>"$log"
+line 1500000 --pid "$alive" --wedge-log "$log"
+expect_eq "stuck for 23 s: not wedged (the deadline)" 10 "$RC"
+printf '[144.4] watchdog: BUG: soft lockup - CPU#1 stuck for 60s! [bash:1885]\n' >>"$log"
+line 30000000 --pid "$alive" --wedge-log "$log"
+expect_eq "stuck for 60 s: wedged (12) well before the deadline" 12 "$RC"
+expect_eq "wedged: stdout names the stall and the console" "a CPU stuck for 60s (soft lockup) in console.log" "$OUT"
+printf '[164.4] watchdog: BUG: soft lockup - CPU#1 stuck for 8s! [bash:1885]\n' >>"$log"
+line 1500000 --pid "$alive" --wedge-log "$log"
+expect_eq "the last report counts: 8 s is not wedged" 10 "$RC"
+printf '[184.4] watchdog: BUG: soft lockup - CPU#0 stuck for 1234s! [x:1]\n' >>"$log"
+printf 'GO\n' >&"$F"
+line 30000000 --pid "$alive" --wedge-log "$log"
+expect_eq "wedged, but a line is there: the line" "0 GO" "$RC $OUT"
+
+# Files: exactly N bytes, never one past them.
+head -c 70000 /dev/urandom >"$TMP_T/blob"
+{ cat "$TMP_T/blob"; printf 'DONE 0\n'; } >&"$F" &
+pids+=($!)
+RC=0
+got=$("$chan" file --size 70000 --out "$TMP_T/got" --deadline-us "$(in_us 20000000)" --pid "$alive" <&"$F") || RC=$?
+expect_eq "a file of 70000 bytes: exit 0, the count" "0 70000" "$RC $got"
+check "the file arrived intact" cmp "$TMP_T/blob" "$TMP_T/got"
+line 2000000 --pid "$alive"
+expect_eq "the line after the file is intact" "0 DONE 0" "$RC $OUT"
+
+sleep 0.3 &
+short=$!
+pids+=("$short")
+printf '0123456789' >&"$F"
+RC=0
+got=$("$chan" file --size 1000 --out "$TMP_T/short" --deadline-us "$(in_us 60000000)" --pid "$short" <&"$F") || RC=$?
+expect_eq "a short file, QEMU gone: 11 and the bytes received" "11 10" "$RC $got"
+printf '0123456789' >&"$F"
+RC=0
+got=$("$chan" file --size 1000 --out "$TMP_T/short" --deadline-us "$(in_us 300000)" --pid "$alive" <&"$F") || RC=$?
+expect_eq "a short file at the deadline: 10" "10 10" "$RC $got"
+expect_exit "an output that cannot be created: exit 1" 1 "$chan" file --size 1 --out "$TMP_T/no/such" \
+	--deadline-us "$(in_us 300000)" --pid "$alive" <&"$F"
+
+# read_line and recv_file (host/vm-lib/channel.sh) over the same FIFO.
+# shellcheck source=host/lib.sh
+. host/lib.sh
+# shellcheck source=host/vm-lib/channel.sh
+. host/vm-lib/channel.sh
+fail() { echo "FAIL $1: $2"; exit 1; }
+console_reason() { echo "console"; }
+S=$TMP_T/s CTL_R=$F QPID=$alive timeout=1 WEDGE_LOG=""
+declare -A started=([$alive]=$start)
+mkdir -p "$S/recv"
+printf 'READY 1\nPHASE start\n' >&"$F"
+rc=0
+read_line "$(in_us 2000000)" || rc=$?
+expect_eq "read_line: a line into LINE" "0 READY 1" "$rc $LINE"
+rc=0
+read_line "$(in_us 2000000)" || rc=$?
+expect_eq "read_line: the next line" "0 PHASE start" "$rc $LINE"
+rc=0
+read_line "$(in_us 200000)" || rc=$?
+expect_eq "read_line: 2 at the deadline" 2 "$rc"
+WEDGE_LOG=$log
+rc=0
+read_line "$(in_us 30000000)" || rc=$?
+expect_eq "read_line: 4 on a locked-up guest, WEDGED says why" "4 a CPU stuck for 1234s (soft lockup) in console.log" "$rc $WEDGED"
+WEDGE_LOG=""
+sum=$(sha256sum <"$TMP_T/blob" | cut -d' ' -f1)
+cat "$TMP_T/blob" >&"$F" &
+pids+=($!)
+check "recv_file: a file checked against its sum" recv_file blob.bin 70000 "$sum" "$(in_us 20000000)"
+check "recv_file: its bytes" cmp "$TMP_T/blob" "$S/recv/blob.bin"
+printf 'x' >&"$F"
+out=$(recv_file c.bin 1 "$sum" "$(in_us 2000000)" 2>&1) && rc=0 || rc=$?
+expect_eq "recv_file: a corrupt file fails" "1 FAIL failed: c.bin arrived corrupt (sha256 mismatch)" "$rc $out"
+out=$(recv_file s.bin 5 "$sum" "$(in_us 300000)" 2>&1) && rc=0 || rc=$?
+expect_eq "recv_file: no file by the deadline: a timeout" "1 FAIL timeout: no complete s.bin within 1s; console" "$rc $out"
+
+# A SIGTERM while read_line waits runs the trap at once (a command
+# substitution would hold it until the helper's deadline, a minute on).
+cat >"$TMP_T/term.sh" <<EOF
+set -eu
+. "$TOP/host/lib.sh"
+. "$TOP/host/vm-lib/channel.sh"
+fail() { exit 1; }
+exec {CTL_R}<>"$TMP_T/ctl"
+S=$TMP_T/s2 QPID=$alive DDPID=""
+mkdir -p "\$S"
+trap 'echo "\$DDPID" >"$TMP_T/helper"; exit 143' TERM
+echo waiting >"$TMP_T/term.ready"
+read_line \$((\${EPOCHREALTIME//[^0-9]/} + 60000000))
+exit 0
+EOF
+bash "$TMP_T/term.sh" &
+tpid=$!
+pids+=("$tpid")
+for _ in $(seq 1 100); do
+	[ -s "$TMP_T/term.ready" ] && break
+	sleep 0.05
+done
+sleep 0.3
+kill -TERM "$tpid"
+rc=0
+timeout 20 tail --pid="$tpid" -f /dev/null || rc=$?
+expect_eq "SIGTERM while read_line waits: the trap runs at once" 0 "$rc"
+wait "$tpid" 2>/dev/null && rc=0 || rc=$?
+expect_eq "SIGTERM: the trap's exit code" 143 "$rc"
+helper=$(cat "$TMP_T/helper" 2>/dev/null || true)
+check "SIGTERM: DDPID named the waiting helper" test -n "$helper"
+kill "$helper" 2>/dev/null || true
+for _ in $(seq 1 100); do
+	kill -0 "$helper" 2>/dev/null || break
+	sleep 0.05
+done
+printf 'AFTER\n' >&"$F"
+line 2000000 --pid "$alive"
+expect_eq "after the helper is stopped, the channel still works" "0 AFTER" "$RC $OUT"

@@ -433,14 +433,10 @@ int main(int argc, char **argv)
 	int64_t v;
 	int o;
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		usage(stdout);
-		return APF_EXIT_OK;
-	}
-	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		printf(PROG " %s\n", apf_version());
-		return APF_EXIT_OK;
-	}
+	int hv = apf_help_or_version(argc, argv, PROG, usage);
+
+	if (hv >= 0)
+		return hv;
 	if (argc < 2 || (strcmp(argv[1], "line") && strcmp(argv[1], "file")))
 		return usage_error("give line or file first", NULL);
 	mode = argv[1];

@@ -38,14 +38,10 @@ int main(int argc, char **argv)
 	uint64_t v[64];
 	int first = 1;
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		usage(stdout);
-		return APF_EXIT_OK;
-	}
-	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		printf(PROG " %s\n", apf_version());
-		return APF_EXIT_OK;
-	}
+	int hv = apf_help_or_version(argc, argv, PROG, usage);
+
+	if (hv >= 0)
+		return hv;
 	if (argc > 1 && !strcmp(argv[1], "--"))
 		first = 2;
 	if (argc <= first || argc - first > (int)(sizeof(v) / sizeof(v[0]))) {

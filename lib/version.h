@@ -7,6 +7,15 @@
 #ifndef APF_VERSION_H
 #define APF_VERSION_H
 
+#include <stdio.h>
+
 const char *apf_version(void);
+
+/*
+ * apf_help_or_version: a tool whose first argument is -h, --help or
+ * --version gets its usage on stdout or "PROG VERSION" and should exit
+ * with the returned code (0); -1 when the first argument is neither.
+ */
+int apf_help_or_version(int argc, char **argv, const char *prog, void (*usage)(FILE *));
 
 #endif

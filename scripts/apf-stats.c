@@ -112,16 +112,12 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	int hv = apf_help_or_version(argc, argv, "apf-stats", usage);
+
+	if (hv >= 0)
+		return hv;
 	if (argc < 2)
 		die_usage("missing command");
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("apf-stats %s\n", apf_version());
-		return 0;
-	}
 	if (!strcmp(argv[1], "compare"))
 		return cmd_compare(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "spectrum") && argc == 2)

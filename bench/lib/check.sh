@@ -89,10 +89,14 @@ check_cells() {
 		[ "$rc" = 0 ] && continue
 		msg=$(grep -v ': warning: ' "$tmp/$i.err" | grep . | tail -n 1 | one_line)
 		msg=${msg#apf-vm: } msg=${msg#apf-local: } msg=${msg#kernels: } msg=${msg% (try --help)}
-		[ "$kind" != pair ] || [ "${HOST_ARGS[hi]}" = local ] || msg="host ${HOST_ARGS[hi]}, kernel ${KERNEL_ARGS[ki]}: $msg"
 		rm -rf "$tmp"
-		[ "$rc" != 3 ] || die_missing "$CONF_FILE: ${msg:-${tool[*]} exited 3}"
 		key=$(refusal_key "$kind" "$msg")
+		if [ "$kind" = pair ] && [ "${HOST_ARGS[hi]}" != local ]; then
+			# host/kernels names the kernel it refuses: the host's is the hosts key's.
+			[[ $msg != "${HOST_ARGS[hi]#nested-}:"* ]] || key=hosts
+			msg="host ${HOST_ARGS[hi]}, kernel ${KERNEL_ARGS[ki]}: $msg"
+		fi
+		[ "$rc" != 3 ] || die_missing "$CONF_FILE: ${msg:-${tool[*]} exited 3}"
 		# An option the workload's row gives itself is the row's fault.
 		if [[ $msg == *"apfw check"* ]] && { [ "$key" = workloads ] ||
 			[[ $msg =~ --([a-z-]+) && " ${WL_ARGS[$w]} " == *" --${BASH_REMATCH[1]} "* ]]; }; then

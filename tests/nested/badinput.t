@@ -44,18 +44,18 @@ refused "bad swap disk profile" "swap-disk" --host nested-debian-6.12-cloud --sw
 refused "tcg for a nested host's guest" "always runs on the nested host's KVM" --host nested-debian-6.12-cloud --accel tcg
 
 # The same through a config: refused with file:line, nothing created.
-conf() { # WHAT PATTERN hosts-value [more lines]
+conf() { # WHAT PATTERN hosts-value [memory [line]]: the line of the key at fault
 	local what=$1 pat=$2 rc=0 out
 	printf 'hosts = %s\nkernels = debian-6.12-cloud\nworkloads = fault-storm\nmemory = %s\n' "$3" "${4:-512M}" >"$TMP_T/c.conf"
 	out=$(APF_VM=$TOP/host/apf-vm bench/apf-bench "$TMP_T/c.conf" --out "$TMP_T/run" 2>&1) || rc=$?
 	expect_eq "config $what: exit 2" 2 "$rc"
-	if grep -qE "c.conf:1: .*$pat" <<<"$out"; then ok "config $what: file:line and why"; else not_ok "config $what: file:line and why" "$out"; fi
+	if grep -qE "c.conf:${5:-1}: .*$pat" <<<"$out"; then ok "config $what: file:line and why"; else not_ok "config $what: file:line and why" "$out"; fi
 	check "config $what: no run dir" test ! -e "$TMP_T/run"
 }
 conf "bad host name" "neither local nor nested" "local far-away"
-conf "unknown host kernel" "unknown host kernel" "nested-debian-9.9-cloud"
+conf "unknown host kernel" "hosts: .*apt knows no" "nested-debian-9.9-cloud"
 conf "host without kvm-amd" "no kvm-amd" "nested-$TMP_T/nokvm/vmlinuz"
-conf "guest too large" "does not fit" "nested-debian-6.12-cloud" 2G
+conf "guest too large" "memory: .*does not fit" "nested-debian-6.12-cloud" 2G 4
 
 # apf-vm checks every host and kernel pair, whatever the config's accel:
 # a kernel path that is no bzImage stops the config too.

@@ -279,6 +279,24 @@ static bool wedged(const char *log, uint64_t *secs)
 	return found && *secs >= WEDGE_MIN_S;
 }
 
+/*
+ * read_chan: up to WANT bytes of the channel into BUF. APF_EXIT_OK with
+ * *n bytes (0: interrupted, try again), CHAN_GONE at EOF, APF_EXIT_FAILED
+ * on an error (said on stderr).
+ */
+static int read_chan(struct chan *c, void *buf, size_t want, ssize_t *n)
+{
+	*n = read(c->fd, buf, want);
+	if (*n < 0) {
+		*n = 0;
+		if (errno == EINTR || errno == EAGAIN)
+			return APF_EXIT_OK;
+		fprintf(stderr, PROG ": reading the channel: %s\n", strerror(errno));
+		return APF_EXIT_FAILED;
+	}
+	return *n == 0 ? CHAN_GONE : APF_EXIT_OK;
+}
+
 static int do_line(struct chan *c)
 {
 	char line[LINE_MAX_BYTES + 2];
@@ -291,6 +309,7 @@ static int do_line(struct chan *c)
 		enum wait_result w;
 		char ch;
 		ssize_t n;
+		int rc;
 
 		if (c->wedge_log && next_wedge < until)
 			until = next_wedge;
@@ -312,15 +331,11 @@ static int do_line(struct chan *c)
 			}
 			continue;
 		}
-		n = read(c->fd, &ch, 1);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			fprintf(stderr, PROG ": reading the channel: %s\n", strerror(errno));
-			return APF_EXIT_FAILED;
-		}
+		rc = read_chan(c, &ch, 1, &n);
+		if (rc != APF_EXIT_OK)
+			return rc;
 		if (n == 0)
-			return CHAN_GONE;
+			continue;
 		if (ch == '\n')
 			break;
 		if (ch != '\0')
@@ -365,6 +380,7 @@ static int receive(struct chan *c, int out, const char *path, uint64_t size, uin
 		uint64_t want = size - *got < sizeof(buf) ? size - *got : sizeof(buf);
 		enum wait_result w = wait_readable(c, budget);
 		ssize_t n;
+		int rc;
 
 		if (w == WAIT_ERROR)
 			return APF_EXIT_FAILED;
@@ -372,15 +388,11 @@ static int receive(struct chan *c, int out, const char *path, uint64_t size, uin
 			return CHAN_GONE;
 		if (w == WAIT_TIMEOUT)
 			return now_us() >= c->deadline_us ? CHAN_DEADLINE : CHAN_SLOW;
-		n = read(c->fd, buf, (size_t)want);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			fprintf(stderr, PROG ": reading the channel: %s\n", strerror(errno));
-			return APF_EXIT_FAILED;
-		}
+		rc = read_chan(c, buf, (size_t)want, &n);
+		if (rc != APF_EXIT_OK)
+			return rc;
 		if (n == 0)
-			return CHAN_GONE;
+			continue;
 		if (write_all(out, buf, (size_t)n) != 0) {
 			fprintf(stderr, PROG ": writing %s: %s\n", path, strerror(errno));
 			return APF_EXIT_FAILED;

@@ -10,25 +10,39 @@
 need_nested
 before=$(sys_snapshot)
 
-# Job control on: a background job of a script otherwise starts with
-# SIGINT ignored, and could not be Ctrl-C'ed as it is from a terminal.
-set -m
-host/apf-vm --host nested-debian-6.12-cloud --kernel debian-6.12-cloud --vcpus 1 --mem 384M \
-	--duration 30 --workload fault-storm --pressure limit40 --swap-disk hdd --out "$TMP_T/cell" \
-	-- --bytes 60% >"$TMP_T/cell.log" 2>&1 &
-pid=$!
-set +m
-# Wait (at most 180 s) until L1 runs the inner apf-vm, i.e. its guest boots.
-for ((i = 0; i < 1800; i++)); do
-	grep -qs 'apf-init: apf-vm ' "$TMP_T/cell/host-console.log" && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
-qemus=$(pgrep -P "$pid" -f qemu-system || true)
-if [ -z "$qemus" ]; then
-	not_ok "nested host running before the signal" "$(tail -n 3 "$TMP_T/cell.log")"
+# start_cell: the nested cell in the background (pid), waited for (at most
+# 180 s) until L1 runs the inner apf-vm, i.e. its guest boots; qemus are
+# its QEMUs then (none: it died first).
+start_cell() {
+	rm -rf "$TMP_T/cell"
+	# Job control on: a background job of a script otherwise starts with
+	# SIGINT ignored, and could not be Ctrl-C'ed as it is from a terminal.
+	set -m
+	host/apf-vm --host nested-debian-6.12-cloud --kernel debian-6.12-cloud --vcpus 1 --mem 384M \
+		--duration 30 --workload fault-storm --pressure limit40 --swap-disk hdd --out "$TMP_T/cell" \
+		-- --bytes 60% >"$TMP_T/cell.log" 2>&1 &
+	pid=$!
+	set +m
+	for ((i = 0; i < 1800; i++)); do
+		grep -qs 'apf-init: apf-vm ' "$TMP_T/cell/host-console.log" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	qemus=$(pgrep -P "$pid" -f qemu-system || true)
+}
+# Debian's 6.12 sometimes dies of an int3 oops while booting under TCG
+# (issue 13): such a start is not this test's subject; up to 3 starts.
+for attempt in 1 2 3; do
+	start_cell
+	[ -z "$qemus" ] || break
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
+	grep -q 'Oops: int3' "$TMP_T/cell.log" || break
+	echo "# start $attempt: the nested host died of the int3 oops before its guest; again"
+done
+if [ -z "$qemus" ]; then
+	not_ok "nested host running before the signal" "$(tail -n 3 "$TMP_T/cell.log")"
+	done_testing
 	exit 0
 fi
 ok "nested host running before the signal"

@@ -54,7 +54,7 @@ refusal_key() {
 # check_cells: ask for every check in parallel (a few at a time), then
 # read the answers in order: the first refusal ends the run (exit 2, or 3
 # for a missing capability). The pair asks give each host x kernel its
-# directory names and accel verdict (KV/KR), and MEMORY_BYTES.
+# directory names and accel verdict (KV/KR).
 declare -A KV=() KR=()
 check_cells() {
 	local hi ki m p w i kind rc msg key tmp jobs=0 par tool
@@ -62,7 +62,10 @@ check_cells() {
 	for hi in "${!HOST_ARGS[@]}"; do
 		for ki in "${!KERNEL_ARGS[@]}"; do ask_cell pair "$hi" "$ki" "${MODES[0]}" "${PRESSURES[0]}" "${WORKLOADS[0]}"; done
 	done
-	for m in "${MODES[@]:1}"; do ask_cell modes 0 0 "$m" "${PRESSURES[0]}" "${WORKLOADS[0]}"; done
+	# Target local runs every cell as mode native: a further mode asks nothing new.
+	if [ "$TARGET" = vm ]; then
+		for m in "${MODES[@]:1}"; do ask_cell modes 0 0 "$m" "${PRESSURES[0]}" "${WORKLOADS[0]}"; done
+	fi
 	for p in "${PRESSURES[@]:1}"; do ask_cell pressure 0 0 "${MODES[0]}" "$p" "${WORKLOADS[0]}"; done
 	for w in "${WORKLOADS[@]:1}"; do ask_cell workloads 0 0 "${MODES[0]}" "${PRESSURES[0]}" "$w"; done
 	if [ "$TARGET" = local ]; then tool=(env APF_APFW="$APFW" "$APF_LOCAL" --dry-run)
@@ -111,21 +114,22 @@ check_cells() {
 # read_pair_answers TMP: HOST_DIRS, KERNEL_DIRS and KV/KR from the pair
 # asks' JSON lines (a name's canonical form, so an alias cannot run twice).
 read_pair_answers() {
-	local i kind hi ki m p w a d
+	local i kind hi ki m p w accel reason host_kdir kernel d
 	HOST_DIRS=() KERNEL_DIRS=()
 	for i in "${!CHECKS[@]}"; do
 		read -r kind hi ki m p w <<<"${CHECKS[i]}"
 		[ "$kind" = pair ] || continue
-		a=$(cat "$1/$i.out")
-		KV["$hi:$ki"]=$(jq -r .accel <<<"$a") KR["$hi:$ki"]=$(jq -r .accel_reason <<<"$a")
+		IFS=$'\t' read -r accel reason host_kdir kernel < <(jq -r \
+			'[.accel, .accel_reason, (.nested_host.kernel_dir // "-"), .kernel] | @tsv' "$1/$i.out")
+		KV["$hi:$ki"]=$accel KR["$hi:$ki"]=$reason
 		if [ "${HOST_ARGS[hi]}" = local ]; then d=local
 		elif [[ ${HOST_ARGS[hi]} == */* ]]; then d=${HOST_ARGS[hi]#nested-/} d=nested-${d//\//_}
-		else d=nested-$(basename "$(jq -r .nested_host.kernel_dir <<<"$a")")
+		else d=nested-${host_kdir##*/}
 		fi
 		dup_dir hosts "${HOST_ARGS[hi]}" "$d" "${HOST_DIRS[@]:0:hi}"
 		HOST_DIRS[hi]=$d
 		if [[ ${KERNEL_ARGS[ki]} == */* ]]; then d=${KERNEL_ARGS[ki]#/} d=${d//\//_}
-		else d=$(jq -r .kernel <<<"$a")
+		else d=$kernel
 		fi
 		[ "$hi" != 0 ] || dup_dir kernels "${KERNEL_ARGS[ki]}" "$d" "${KERNEL_DIRS[@]:0:ki}"
 		KERNEL_DIRS[ki]=$d

@@ -72,6 +72,10 @@ check_cells() {
 	else tool=("$APF_VM" --check)
 	fi
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/apf-bench-check.XXXXXX")
+	# A refusal exits from deep inside (cfg_error); the answers go with it
+	# (expanded now: tmp is local).
+	# shellcheck disable=SC2064
+	trap "rm -rf $(printf %q "$tmp")" EXIT
 	par=$(nproc 2>/dev/null || echo 2)
 	[ "$par" -le 4 ] || par=4
 	for i in "${!CHECKS[@]}"; do
@@ -92,7 +96,6 @@ check_cells() {
 		[ "$rc" = 0 ] && continue
 		msg=$(grep -v ': warning: ' "$tmp/$i.err" | grep . | tail -n 1 | one_line)
 		msg=${msg#apf-vm: } msg=${msg#apf-local: } msg=${msg#kernels: } msg=${msg% (try --help)}
-		rm -rf "$tmp"
 		key=$(refusal_key "$kind" "$msg")
 		if [ "$kind" = pair ] && [ "${HOST_ARGS[hi]}" != local ]; then
 			# host/kernels names the kernel it refuses: the host's is the hosts key's.
@@ -109,6 +112,7 @@ check_cells() {
 	done
 	[ "$TARGET" = local ] || read_pair_answers "$tmp"
 	rm -rf "$tmp"
+	trap - EXIT
 }
 
 # read_pair_answers TMP: HOST_DIRS, KERNEL_DIRS and KV/KR from the pair

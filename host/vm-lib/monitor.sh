@@ -2,7 +2,9 @@
 # shellcheck shell=bash disable=SC2154,SC2034  # the state is host/apf-vm's, which sources this
 # host/monitor around a local cell, off the cell's critical path: it starts
 # beside the guest's boot (its tracefs instance and first reads take a
-# second on a loaded 2-core host, which the boot wait hides), its marks
+# second on a loaded 2-core host, which the boot wait hides) and is waited
+# for only at the measured phase's first mark (the workload's set-up hides
+# what a snapshot's quick restore does not), its marks
 # run beside the channel (the sampler takes them, so waiting for the
 # shell command only delayed the guest's files), and it stops from the end
 # of the measured phase, beside the result's way back and the poweroff; all
@@ -36,6 +38,7 @@ monitor_ready() {
 
 # monitor_mark start|stop: the guest's measured phase began or ended.
 monitor_mark() {
+	monitor_ready
 	[ "$monitoring" = 1 ] || return 0
 	"$monitor_tool" mark --state "$S/monitor" "$1" {CTL_R}<&- {CTL_W}>&- 2>/dev/null &
 	mark_pids+=($!)

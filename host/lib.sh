@@ -93,6 +93,19 @@ timed() {
 	T[dur_$name]=$((${EPOCHREALTIME//[^0-9]/} - t))
 	return "$rc"
 }
+# marks_json [FILE]: T (and FILE's "name microseconds" lines) as one JSON
+# object for a result merge's $marks. The names are the tools' own words
+# and the values integers, so no jq (each costs ~40 ms of a cell).
+marks_json() {
+	local k v sep="" json="{"
+	for k in "${!T[@]}"; do json+="$sep\"$k\":${T[$k]}" sep=,; done
+	if [ -s "${1:-}" ]; then
+		while read -r k v; do
+			[[ $k =~ ^[a-z_0-9]+$ && $v =~ ^-?[0-9]+$ ]] && json+="$sep\"$k\":$v" sep=,
+		done <"$1"
+	fi
+	printf '%s}\n' "$json"
+}
 
 # fmt_time SECONDS: h:mm:ss, or m:ss under an hour (progress and ETAs).
 fmt_time() {

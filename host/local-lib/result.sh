@@ -60,18 +60,6 @@ stop_reader() {
 	RPID=""
 }
 
-# timings_json: the marks as one JSON object of microseconds (no jq: the
-# time after the last mark is outside env.timings, so it is kept short).
-# shellcheck disable=SC2317  # called from finalize
-timings_json() {
-	local k v sep="" json="{"
-	for k in "${!T[@]}"; do json+="$sep\"$k\":${T[$k]}" sep=,; done
-	if [ -s "$S/marks" ]; then
-		while read -r k v; do json+="$sep\"$k\":$v" sep=,; done <"$S/marks"
-	fi
-	echo "$json}"
-}
-
 # shellcheck disable=SC2317  # run by the cleanup stack
 finalize() {
 	local base="" hostblock=null status="" reason="" swap_label=$swap tmp oomk marks release
@@ -104,7 +92,7 @@ finalize() {
 	[ -n "$status" ] || IFS=$'\t' read -r vstatus vreason < <(jq -r '[.status, .reason // ""] | @tsv' "$base")
 	release=$(uname -r)
 	mark finalize
-	marks=$(timings_json)
+	marks=$(marks_json "$S/marks")
 	tmp=$out/.result.json.tmp
 	jq -n --slurpfile g "${base:-/dev/null}" --argjson host "$hostblock" --arg w "$workload" \
 		--arg status "$status" --arg reason "$reason" --argjson marks "$marks" \

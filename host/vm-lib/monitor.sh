@@ -36,18 +36,24 @@ monitor_ready() {
 	fi
 }
 
-# monitor_mark start|stop: the guest's measured phase began or ended.
+# monitor_mark start|stop: the guest's measured phase began or ended;
+# the end also begins the stop (which takes that mark first).
 monitor_mark() {
 	monitor_ready
 	[ "$monitoring" = 1 ] || return 0
+	if [ "$1" = stop ]; then
+		monitor_stop_begin --mark stop
+		return
+	fi
 	"$monitor_tool" mark --state "$S/monitor" "$1" {CTL_R}<&- {CTL_W}>&- 2>/dev/null &
 	mark_pids+=($!)
 }
 
-# monitor_stop_begin: stop it in the background once its marks are
-# taken: from the end of the measured phase (or, without marks, once the
-# guest has sent everything), so the stop overlaps the result's way back
-# and the poweroff. host.tsv then ends with the phase. monitor_end waits.
+# monitor_stop_begin [--mark stop]: stop it in the background once its
+# marks are taken: from the end of the measured phase (or, without marks,
+# once the guest has sent everything), so the stop overlaps the result's
+# way back and the poweroff. host.tsv then ends with the phase.
+# monitor_end waits.
 monitor_stop_begin() {
 	local marks p
 	monitor_ready
@@ -59,7 +65,7 @@ monitor_stop_begin() {
 		for p in $marks; do
 			while kill -0 "$p" 2>/dev/null; do sleep 0.02; done
 		done
-		exec "$monitor_tool" stop --state "$S/monitor"
+		exec "$monitor_tool" stop --state "$S/monitor" "$@"
 	} {CTL_R}<&- {CTL_W}>&- &
 	monitor_stop_pid=$! monitoring=2
 }

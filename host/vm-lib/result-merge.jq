@@ -4,9 +4,12 @@
 # none), $h the host's env facts (defaults, forced), $host the monitor's
 # block, $status/$reason the host's verdict when it overrides the guest's,
 # $marks the phase marks in microseconds, $hostenv env.host (where the KVM
-# host ran), $nested true for a nested host (then the guest's result is the
+# host ran; null for a local cell, whose env.host is this machine, kernel
+# release $hostrel), $nested true for a nested host (then the guest's result is the
 # nested host's apf-vm's, already merged there, and only env.host and the
 # L1 phases are added).
+
+($hostenv // { name: "local", kernel: null, kernel_release: $hostrel, accel: "native" }) as $hostenv |
 
 def secs(a; b): if ($marks[a] and $marks[b]) then (($marks[b] - $marks[a]) / 1e6) else null end;
 def r3: if . == null then null elif . < 0 then 0 else (. * 1000 | round) / 1000 end;

@@ -20,15 +20,6 @@ console_reason_of() {
 	echo "console: ${line:-empty}"
 }
 
-# timings_json: the marks as one JSON object of microseconds, for
-# finalize's jq to turn into env.timings (seconds per phase).
-# shellcheck disable=SC2317  # called from finalize
-timings_json() {
-	local k
-	for k in "${!T[@]}"; do printf '%s\t%s\n' "$k" "${T[$k]}"; done |
-		jq -R -s 'split("\n") | map(select(. != "") | split("\t") | { key: .[0], value: (.[1] | tonumber) }) | from_entries'
-}
-
 # shellcheck disable=SC2317  # called from finalize, which the cleanup stack runs
 host_env_json() {
 	local qv
@@ -60,7 +51,11 @@ finalize() {
 		jq -e 'type == "object"' "$S/recv/result.json" >/dev/null 2>&1; then
 		base=$S/recv/result.json
 		# Verified files are the guest's results; result.json itself last.
-		find "$S/recv" -maxdepth 1 -type f ! -name result.json -exec mv -f {} "$out/" \;
+		local f files=()
+		for f in "$S/recv"/*; do
+			[ ! -f "$f" ] || [ "$f" = "$base" ] || files+=("$f")
+		done
+		[ "${#files[@]}" = 0 ] || mv -f -- "${files[@]}" "$out/"
 		if [ "$guest_rc" != 0 ] && [ "$(jq -r .status "$base")" = ok ]; then
 			status=failed reason="apfw exited $guest_rc"
 		fi
@@ -89,8 +84,7 @@ finalize() {
 			reason="$reason; nested host's console: $oomk"
 		fi
 	fi
-	if [ -f "$out/host.json" ] && jq -e . "$out/host.json" >/dev/null 2>&1; then
-		hostblock=$(cat "$out/host.json")
+	if [ -f "$out/host.json" ] && hostblock=$(jq -c . "$out/host.json" 2>/dev/null) && [ -n "$hostblock" ]; then
 		# A guest that "stopped" because its host's limit OOM-killed QEMU.
 		if [ "$status" = failed ]; then
 			oomk=$(jq -r '.cgroup_oom_kills // 0' <<<"$hostblock")
@@ -103,23 +97,24 @@ finalize() {
 		fi
 	fi
 	tmp=$out/.result.json.tmp
-	local host_env
-	if [ "$host" = local ]; then
-		host_env=$(jq -n --arg rel "$(uname -r)" '{ name: "local", kernel: null, kernel_release: $rel, accel: "native" }')
-	else
-		host_env=$(nested_env_json)
+	local host_env=null henv rel="" verdict
+	# (env.host of a local cell is built by the merge from this release)
+	if [ "$host" = local ]; then read -r rel </proc/sys/kernel/osrelease || rel=$(uname -r)
+	else host_env=$(nested_env_json)
 	fi
-	local henv
 	henv=$(host_env_json)
 	mark finalize_end
 	jq -n --slurpfile g "${base:-/dev/null}" --argjson h "$henv" \
 		--argjson host "$hostblock" --arg w "$workload" \
-		--arg status "$status" --arg reason "$reason" \
-		--argjson marks "$(timings_json)" --argjson hostenv "$host_env" --argjson nested "$([ "$host" = local ] && echo false || echo true)" \
+		--arg status "$status" --arg reason "$reason" --arg hostrel "$rel" \
+		--argjson marks "$(marks_json)" --argjson hostenv "$host_env" --argjson nested "$([ "$host" = local ] && echo false || echo true)" \
 		-f "$APF_TOP/host/vm-lib/result-merge.jq" >"$tmp" ||
 		{ warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
 	mv -f "$tmp" "$out/result.json"
-	if [ "$(jq -r .status "$out/result.json")" = ok ]; then final_rc=0; fi
-	info "$(jq -r '"\(.workload) on \(.env.kernel) [\(.env.accel)]: \(.status)" + (if .reason then ": \(.reason)" else "" end)' "$out/result.json")"
+	# The status, then the line that says it.
+	verdict=$(jq -r '.status, "\(.workload) on \(.env.kernel) [\(.env.accel)]: \(.status)" + (if .reason then ": \(.reason)" else "" end)' \
+		"$out/result.json")
+	if [ "${verdict%%$'\n'*}" = ok ]; then final_rc=0; fi
+	info "${verdict#*$'\n'}"
 }
 

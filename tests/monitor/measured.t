@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # host/monitor mark + stop: host.json's "measured" block holds the deltas
-# over [mark start, mark stop] while the top level keeps the whole cell.
+# over [mark start, mark stop] (or stop --mark stop) while the top level
+# keeps the whole cell.
 # Driven by a fake /proc (APF_PROC_ROOT) whose counters the test moves:
 # swap that happens only before `mark start` is 0 in the measured phase.
 . "$(dirname "$0")/../lib.sh"
@@ -91,6 +92,20 @@ expect_eq "measured: the phase's own swap (in 40, out 500, majfault 10)" "40 500
 	"$(jq -r '[.measured.pswpin, .measured.pswpout, .measured.pgmajfault] | join(" ")' "$J")"
 expect_eq "whole cell: everything (in 50, out 600)" "50 600" "$(jq -r '[.pswpin, .pswpout] | join(" ")' "$J")"
 
+# 2b. the stop mark taken by stop itself (stop --mark stop, as apf-vm does)
+S6=$TMP_T/s6 OUT=$TMP_T/c6
+fake_vmstat 100 1200 300
+check "stop --mark: start" "$M" start --pid "$FPID" --state "$S6" --out "$OUT" --interval 0.05
+check "stop --mark: mark start" "$M" mark --state "$S6" start
+fake_vmstat 130 1500 305
+until_row '$3 == 300' || true
+check "stop --mark stop" "$M" stop --state "$S6" --mark stop
+J=$OUT/host.json
+expect_eq "stop --mark: measured is the phase's swap (in 30, out 300, majfault 5)" "30 300 5" \
+	"$(jq -r '[.measured.pswpin, .measured.pswpout, .measured.pgmajfault] | join(" ")' "$J")"
+expect_eq "stop --mark: measured has duration_s > 0" true "$(jq '.measured.duration_s > 0' "$J")"
+fake_vmstat 150 1800 310 # where the second cell left them, for the next
+
 # 4. QEMU gone before the marks (the fake pid now names another process):
 # the sampler has ended by itself, mark still records the host counters
 # and the moment on the boot clock, so the buffered events are counted
@@ -118,6 +133,7 @@ check "third cell: stop" "$M" stop --state "$S3"
 expect_eq "no marks: measured is null" null "$(jq .measured "$OUT/host.json")"
 expect_exit "mark without a monitor: bad usage" 2 "$M" mark --state "$S3" start
 expect_exit "mark with a bad name: bad usage" 2 "$M" mark --state "$S3" middle
+expect_exit "stop --mark start: bad usage" 2 "$M" stop --state "$S3" --mark start
 expect_exit "start with --interval 0.001: bad usage" 2 "$M" start --pid "$FPID" --state "$TMP_T/s4" --out "$TMP_T/c4" --interval 0.001
 expect_eq "registry empty afterwards" "" "$(find "$APF_RUN_DIR" -mindepth 1 -maxdepth 1 -type d)"
 done_testing

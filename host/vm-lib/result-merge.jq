@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The cell's result.json from what host/apf-vm got (jq -n, see finalize in
 # host/vm-lib/result.sh): $g[0] the guest's result (absent when it sent
-# none), $h the host's env facts (defaults, forced), $host the monitor's
+# none), $h the host's env facts (defaults, forced; made below from
+# finalize's --arg's: one jq for the whole merge), $host the monitor's
 # block, $status/$reason the host's verdict when it overrides the guest's,
 # $marks the phase marks in microseconds, $hostenv env.host (where the KVM
 # host ran; null for a local cell, whose env.host is this machine, kernel
@@ -10,6 +11,15 @@
 # L1 phases are added).
 
 ($hostenv // { name: "local", kernel: null, kernel_release: $hostrel, accel: "native" }) as $hostenv |
+def nn: if . == "" then null else . end;
+{ defaults: { kernel_release: ($kernel_release | nn), cmdline: null,
+              vcpus: $vcpus, memory_bytes: $mem,
+              mode_effective: (if $accel == "tcg" then "none" else null end) },
+  forced: { accel: ($accel | nn), accel_reason: ($accel_reason | nn),
+            qemu: ($qemu | nn), qemu_cmdline: ($qemu_cmdline | nn),
+            kernel: $kernel, kernel_path: ($kernel_path | nn),
+            mode_requested: $mode, pressure: $pressure, swap: $swap,
+            boot_s: $boot_s, boot_from: $boot_from, guest_ram: $guest_ram } } as $h |
 
 def secs(a; b): if ($marks[a] and $marks[b]) then (($marks[b] - $marks[a]) / 1e6) else null end;
 def r3: if . == null then null elif . < 0 then 0 else (. * 1000 | round) / 1000 end;

@@ -20,28 +20,6 @@ console_reason_of() {
 	echo "console: ${line:-empty}"
 }
 
-# shellcheck disable=SC2317  # called from finalize, which the cleanup stack runs
-host_env_json() {
-	local qv
-	qv=$APF_QEMU_VERSION # (host/apf-vm asked once)
-	jq -n --arg accel "$accel_used" --arg accel_reason "$accel_reason" \
-		--arg qemu "$qv" --arg qemu_cmdline "$qemu_cmdline" \
-		--arg kernel "$kernel_label" --arg kernel_path "$kimage" \
-		--arg kernel_release "$release" --arg mode "$mode" \
-		--arg pressure "$pressure" --arg swap "$swap_label" \
-		--argjson vcpus "$vcpus" --argjson mem "$mem_bytes" --argjson boot_s "$boot_s" \
-		--arg guest_ram "$guest_ram" --arg boot_from "$boot_from" '
-		def nn: if . == "" then null else . end;
-		{ defaults: { kernel_release: ($kernel_release | nn), cmdline: null,
-		              vcpus: $vcpus, memory_bytes: $mem,
-		              mode_effective: (if $accel == "tcg" then "none" else null end) },
-		  forced: { accel: ($accel | nn), accel_reason: ($accel_reason | nn),
-		            qemu: ($qemu | nn), qemu_cmdline: ($qemu_cmdline | nn),
-		            kernel: $kernel, kernel_path: ($kernel_path | nn),
-		            mode_requested: $mode, pressure: $pressure, swap: $swap,
-		            boot_s: $boot_s, boot_from: $boot_from, guest_ram: $guest_ram } }'
-}
-
 # shellcheck disable=SC2317  # run by the cleanup stack
 finalize() {
 	local base="" hostblock=null status="" reason="" tmp oomk
@@ -97,14 +75,21 @@ finalize() {
 		fi
 	fi
 	tmp=$out/.result.json.tmp
-	local host_env=null henv rel="" verdict
+	local host_env=null rel="" verdict
 	# (env.host of a local cell is built by the merge from this release)
 	if [ "$host" = local ]; then read -r rel </proc/sys/kernel/osrelease || rel=$(uname -r)
 	else host_env=$(nested_env_json)
 	fi
-	henv=$(host_env_json)
 	mark finalize_end
-	jq -n --slurpfile g "${base:-/dev/null}" --argjson h "$henv" \
+	# The env facts apf-vm knows go in as arguments (the merge makes $h).
+	jq -n --slurpfile g "${base:-/dev/null}" \
+		--arg accel "$accel_used" --arg accel_reason "$accel_reason" \
+		--arg qemu "$APF_QEMU_VERSION" --arg qemu_cmdline "$qemu_cmdline" \
+		--arg kernel "$kernel_label" --arg kernel_path "$kimage" \
+		--arg kernel_release "$release" --arg mode "$mode" \
+		--arg pressure "$pressure" --arg swap "$swap_label" \
+		--argjson vcpus "$vcpus" --argjson mem "$mem_bytes" --argjson boot_s "$boot_s" \
+		--arg guest_ram "$guest_ram" --arg boot_from "$boot_from" \
 		--argjson host "$hostblock" --arg w "$workload" \
 		--arg status "$status" --arg reason "$reason" --arg hostrel "$rel" \
 		--argjson marks "$(marks_json)" --argjson hostenv "$host_env" --argjson nested "$([ "$host" = local ] && echo false || echo true)" \

@@ -118,13 +118,15 @@ check_cells() {
 # read_pair_answers TMP: HOST_DIRS, KERNEL_DIRS and KV/KR from the pair
 # asks' JSON lines (a name's canonical form, so an alias cannot run twice).
 read_pair_answers() {
-	local i kind hi ki m p w accel reason host_kdir kernel d
+	local i kind hi ki m p w accel reason host_kdir kernel qv d
 	HOST_DIRS=() KERNEL_DIRS=()
 	for i in "${!CHECKS[@]}"; do
 		read -r kind hi ki m p w <<<"${CHECKS[i]}"
 		[ "$kind" = pair ] || continue
-		IFS=$'\t' read -r accel reason host_kdir kernel < <(jq -r \
-			'[.accel, .accel_reason, (.nested_host.kernel_dir // "-"), .kernel] | @tsv' "$1/$i.out")
+		IFS=$'\t' read -r accel reason host_kdir kernel qv < <(jq -r \
+			'[.accel, .accel_reason, (.nested_host.kernel_dir // "-"), .kernel, (.qemu_version // "")] | @tsv' "$1/$i.out")
+		# Every cell's apf-vm would ask QEMU its version again.
+		[ -z "$qv" ] || [ -n "${APF_QEMU_VERSION:-}" ] || export APF_QEMU_VERSION=$qv
 		KV["$hi:$ki"]=$accel KR["$hi:$ki"]=$reason
 		if [ "${HOST_ARGS[hi]}" = local ]; then d=local
 		elif [[ ${HOST_ARGS[hi]} == */* ]]; then d=${HOST_ARGS[hi]#nested-/} d=nested-${d//\//_}

@@ -36,14 +36,16 @@ snapshot_wanted() {
 # snapshot_file: the snapshot of this cell's guest (QARGV without its
 # console and control paths, the kernel file and QEMU's version).
 snapshot_file() {
-	local key
+	local key a
 	key=$({
-		printf '%s\n' "${QARGV[@]}" | grep -v -e '^file,id=con,' -e '^pipe,id=ctl,'
+		for a in "${QARGV[@]}"; do
+			[[ $a == file,id=con,* || $a == pipe,id=ctl,* ]] || printf '%s\n' "$a"
+		done
 		# The initramfs's name is its build's key; mkinitramfs touches it on use.
 		stat -L -c '%s %Y %i' "$kimage"
 		echo "qemu $APF_QEMU_VERSION"
-	} | sha256sum | cut -c1-16)
-	echo "$snapshot_dir/$key.mig"
+	} | sha256sum)
+	echo "$snapshot_dir/${key:0:16}.mig"
 }
 
 # snapshot_make FILE: boot the cell's guest once, outside any pressure,

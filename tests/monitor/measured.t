@@ -77,13 +77,21 @@ expect_eq "sampler block" true "$(jq '.sampler.interval_s == 0.05 and (.sampler.
 expect_eq "host.tsv: guest swap from the fake smaps" 524288 "$(awk -F'\t' 'NR == 2 {print $7}' "$OUT/host.tsv")"
 expect_eq "host.tsv: psi avg10 columns" "1.5 0.25" "$(awk -F'\t' 'NR == 2 {print $9, $10}' "$OUT/host.tsv")"
 
+# in_phase LABEL STATE-NAME "IN OUT MAJ" ROW-COND: a cell started and its
+# phase begun (mark start), then these counters, seen by the sampler.
+in_phase() {
+	ST=$TMP_T/$2 OUT=$TMP_T/c-$2
+	fake_vmstat 100 1200 300
+	check "$1: start" "$M" start --pid "$FPID" --state "$ST" --out "$OUT" --interval 0.05
+	check "$1: mark start" "$M" mark --state "$ST" start
+	# shellcheck disable=SC2086  # three numbers
+	fake_vmstat $3
+	until_row "$4" || true
+}
+
 # 2. swap inside the measured phase
-S2=$TMP_T/s2 OUT=$TMP_T/c2
-fake_vmstat 100 1200 300
-check "second cell: start" "$M" start --pid "$FPID" --state "$S2" --out "$OUT" --interval 0.05
-check "second cell: mark start" "$M" mark --state "$S2" start
-fake_vmstat 140 1700 310
-until_row '$3 == 500' || true
+in_phase "second cell" s2 "140 1700 310" '$3 == 500'
+S2=$ST
 check "second cell: mark stop" "$M" mark --state "$S2" stop
 fake_vmstat 150 1800 310
 check "second cell: stop" "$M" stop --state "$S2"
@@ -93,13 +101,8 @@ expect_eq "measured: the phase's own swap (in 40, out 500, majfault 10)" "40 500
 expect_eq "whole cell: everything (in 50, out 600)" "50 600" "$(jq -r '[.pswpin, .pswpout] | join(" ")' "$J")"
 
 # 2b. the stop mark taken by stop itself (stop --mark stop, as apf-vm does)
-S6=$TMP_T/s6 OUT=$TMP_T/c6
-fake_vmstat 100 1200 300
-check "stop --mark: start" "$M" start --pid "$FPID" --state "$S6" --out "$OUT" --interval 0.05
-check "stop --mark: mark start" "$M" mark --state "$S6" start
-fake_vmstat 130 1500 305
-until_row '$3 == 300' || true
-check "stop --mark stop" "$M" stop --state "$S6" --mark stop
+in_phase "stop --mark" s6 "130 1500 305" '$3 == 300'
+check "stop --mark stop" "$M" stop --state "$ST" --mark stop
 J=$OUT/host.json
 expect_eq "stop --mark: measured is the phase's swap (in 30, out 300, majfault 5)" "30 300 5" \
 	"$(jq -r '[.measured.pswpin, .measured.pswpout, .measured.pgmajfault] | join(" ")' "$J")"

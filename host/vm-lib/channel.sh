@@ -84,7 +84,8 @@ recv_file() {
 		0) ;;
 		10) fail timeout "no complete $name within ${timeout}s; $(console_reason)" ;;
 		11) fail failed "guest stopped while sending $name ($got of $size bytes); $(console_reason)" ;;
-		13) fail failed "$name arrived short: $got of $size bytes (slower than 10 kB/s)" ;;
+		# (a sender killed by an oops stops mid-file: the console says so)
+		13) fail failed "$name arrived short: $got of $size bytes (slower than 10 kB/s); $(console_reason)" ;;
 		*) chan_broke "file $name" "$rc" ;;
 		esac
 	else

@@ -66,7 +66,7 @@ past() { local t=${EPOCHREALTIME//[^0-9]/}; [ "$t" -gt "$1" ]; }
 # past them) and gives up at the deadline, when QEMU is gone, or when
 # they come slower than 10 kB/s (the UART under TCG does far more).
 recv_file() {
-	local name=$1 size=$2 sum=$3 deadline=$4 f rc=0 got
+	local name=$1 size=$2 sum=$3 deadline=$4 f rc=0 got hash
 	if [ "${5:-}" = gz ]; then
 		recv_file "$name.gz" "$size" "$sum" "$deadline"
 		# (in place: -d removes the .gz; -f if the guest sent both names)
@@ -91,6 +91,6 @@ recv_file() {
 	else
 		: >"$f"
 	fi
-	got=$(sha256sum <"$f") || got=""
-	[ "${got%% *}" = "$sum" ] || fail failed "$name arrived corrupt (sha256 mismatch)"
+	hash=$(sha256sum <"$f") || hash=""
+	[ "${hash%% *}" = "$sum" ] || fail failed "$name arrived corrupt (sha256 mismatch)"
 }

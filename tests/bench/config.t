@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # apf-bench refuses bad configs before anything is created: exit 2, one
-# line "file:line: what", no run directory, nothing left in TMPDIR. A good config passes --dry-run.
+# line "file:line: what", no run directory, nothing left in TMPDIR. A good
+# config passes --dry-run.
 . "$(dirname "$0")/../lib.sh"
 B=$TOP/bench/apf-bench
 export APF_VM=$TOP/tests/bench/fake-apf-vm FAKE_ACCEL=tcg
@@ -23,10 +24,11 @@ CONF
 
 # bad WHAT LINE PATTERN SED-EXPR: apply the edit, expect exit 2 naming line LINE.
 bad() {
-	local what=$1 line=$2 pat=$3 edit=$4 f=$TMP_T/bad.conf out rc=0 tmpd=$TMP_T/tmpdir
+	local what=$1 line=$2 pat=$3 edit=$4 f=$TMP_T/bad.conf out rc=0 tmpd=$TMP_T/tmpdir left
 	good | sed -e "$edit" >"$f"
 	rm -rf "$tmpd" && mkdir "$tmpd"
 	out=$(TMPDIR=$tmpd "$B" "$f" --out "$TMP_T/run-$line" 2>&1) || rc=$?
+	left=$(find "$tmpd" -mindepth 1 -maxdepth 1 -printf '%f ')
 	if [ "$rc" != 2 ]; then
 		not_ok "$what: exit 2" "exit $rc: $out"
 	elif [ -n "$line" ] && ! grep -qF -- "$f:$line: " <<<"$out"; then
@@ -35,8 +37,8 @@ bad() {
 		not_ok "$what: says what is wrong" "$out"
 	elif [ -e "$TMP_T/run-$line" ]; then
 		not_ok "$what: nothing created" "$TMP_T/run-$line exists"
-	elif [ -n "$(ls -A "$tmpd")" ]; then
-		not_ok "$what: nothing left in TMPDIR" "$(find "$tmpd" -mindepth 1 -maxdepth 1 -printf "%f ")"
+	elif [ -n "$left" ]; then
+		not_ok "$what: nothing left in TMPDIR" "$left"
 	elif [ "$(printf '%s\n' "$out" | grep -c .)" != 1 ]; then
 		not_ok "$what: one line" "$out"
 	else

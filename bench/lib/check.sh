@@ -118,13 +118,18 @@ check_cells() {
 # read_pair_answers TMP: HOST_DIRS, KERNEL_DIRS and KV/KR from the pair
 # asks' JSON lines (a name's canonical form, so an alias cannot run twice).
 read_pair_answers() {
-	local i kind hi ki m p w accel reason host_kdir kernel qv d
-	HOST_DIRS=() KERNEL_DIRS=()
+	local i kind hi ki m p w accel reason host_kdir kernel qv d hold ram cpus
+	HOST_DIRS=() KERNEL_DIRS=() OVERLAP_HOLD=1 OVERLAP_RAM=0 OVERLAP_CPUS=0
 	for i in "${!CHECKS[@]}"; do
 		read -r kind hi ki m p w <<<"${CHECKS[i]}"
 		[ "$kind" = pair ] || continue
-		IFS=$'\t' read -r accel reason host_kdir kernel qv < <(jq -r \
-			'[.accel, .accel_reason, (.nested_host.kernel_dir // "-"), .kernel, (.qemu_version // "")] | @tsv' "$1/$i.out")
+		IFS=$'\t' read -r accel reason host_kdir kernel qv hold ram cpus < <(jq -r \
+			'[.accel, .accel_reason, (.nested_host.kernel_dir // "-"), .kernel, (.qemu_version // ""),
+			  (.overlap.hold // false), (.overlap.machine_ram_bytes // 0), (.overlap.machine_vcpus // 0)] | @tsv' "$1/$i.out")
+		# Overlap needs every pair's tool to take --hold and --notify.
+		[ "$hold" = true ] || OVERLAP_HOLD=0
+		[ "$ram" -le "$OVERLAP_RAM" ] || OVERLAP_RAM=$ram
+		[ "$cpus" -le "$OVERLAP_CPUS" ] || OVERLAP_CPUS=$cpus
 		# Every cell's apf-vm would ask QEMU its version again.
 		[ -z "$qv" ] || [ -n "${APF_QEMU_VERSION:-}" ] || export APF_QEMU_VERSION=$qv
 		KV["$hi:$ki"]=$accel KR["$hi:$ki"]=$reason

@@ -17,7 +17,7 @@ cfg_error() {
 }
 
 declare -A CFG=() CFG_LINE=()
-KEYS="target hosts kernels modes pressure workloads reps duration vcpus memory accel swap swap_disk timeout retries name fleet_mode"
+KEYS="target hosts kernels modes pressure workloads reps duration vcpus memory accel swap swap_disk timeout retries name fleet_mode overlap"
 
 # read_config: CFG, CFG_LINE and CFG_WORDS_<key> from bench/lib/config.jq,
 # which refuses a malformed line (the first one, with its number).
@@ -164,6 +164,8 @@ validate_config() {
 	VCPUS=${CFG[vcpus]:-2} DURATION=${CFG[duration]:-10} MEMORY=${CFG[memory]:-1G}
 	ACCEL=${CFG[accel]:-auto} SWAP=${CFG[swap]:-auto} SWAP_DISK=${CFG[swap_disk]:-}
 	TIMEOUT=${CFG[timeout]:-}
+	OVERLAP=${CFG[overlap]:-auto}
+	case "$OVERLAP" in auto | yes | no) ;; *) cfg_error "${CFG_LINE[overlap]}" "overlap: '$OVERLAP' is not auto, yes or no" ;; esac
 	case "${CFG[fleet_mode]:-replicate}" in replicate | shard) ;;
 	*) cfg_error "${CFG_LINE[fleet_mode]}" "fleet_mode: '${CFG[fleet_mode]}' is not replicate or shard" ;; esac
 	NAME=${CFG[name]:-$(basename "$CONF_FILE" .conf)}

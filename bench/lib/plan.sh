@@ -47,6 +47,7 @@ dry_run() {
 	EST_S=0
 	printf '# %s: target %s, accel %s (%s)\n' "$CONF_FILE" "$TARGET" "$ACCEL_VERDICT" "$ACCEL_REASON"
 	[ -z "$MODE_NOTE" ] || printf '# %s\n' "$MODE_NOTE"
+	printf '# overlap: %s (%s)\n' "$([ "$OVERLAP_ON" = 1 ] && echo on || echo off)" "$OVERLAP_WHY"
 	printf '# %-4s %-8s %s\n' n status cell
 	local i=0
 	for c in "${CELLS[@]}"; do
@@ -64,4 +65,32 @@ dry_run() {
 	done
 	printf '# %d cells, %d to run; estimated %s (%s s duration + ~%s s overhead per cell)\n' \
 		"${#CELLS[@]}" "$todo" "$(fmt_time "$EST_S")" "$DURATION" "$(((EST_S - todo * $(duration_ceil)) / (todo > 0 ? todo : 1)))"
+}
+
+# plan_overlap: OVERLAP_ON (1: the next cell boots while this one sends
+# its files and powers off; see bench/lib/jobs.sh) and OVERLAP_WHY. Only
+# VM cells (a local cell has no boot to hide), only when every pair's tool
+# said it takes --hold and --notify (check_cells), and only when two
+# cells' guests fit in half of the memory this machine has available.
+# auto also wants a core for every vCPU of both cells: on 2 cores under
+# TCG, where the boot and the result's way back both need the CPU, it
+# measured no faster (README, "Overlapping cells").
+plan_overlap() {
+	local a avail=0 kb cores
+	OVERLAP_ON=0
+	if [ "$OVERLAP" = no ]; then OVERLAP_WHY="overlap = no in the config"; return; fi
+	if [ "$TARGET" != vm ]; then OVERLAP_WHY="target local: no boot to overlap"; return; fi
+	if [ "${OVERLAP_HOLD:-0}" != 1 ]; then OVERLAP_WHY="the cells' tool does not take --hold/--notify"; return; fi
+	while read -r a kb _; do [ "$a" != MemAvailable: ] || { avail=$((kb * 1024)); break; }; done </proc/meminfo
+	if [ $((4 * OVERLAP_RAM)) -gt "$avail" ]; then
+		OVERLAP_WHY="two cells' $((OVERLAP_RAM >> 20))M each would take more than half of the $((avail >> 20))M available"
+		return
+	fi
+	cores=$(nproc 2>/dev/null || echo 1)
+	if [ "$OVERLAP" = auto ] && [ "$cores" -lt $((2 * OVERLAP_CPUS)) ]; then
+		OVERLAP_WHY="overlap = auto: $cores cores, fewer than two cells' $((2 * OVERLAP_CPUS)) vCPUs (overlap = yes forces it)"
+		return
+	fi
+	OVERLAP_ON=1
+	OVERLAP_WHY="the next cell boots while this one sends its result (at most two cells at once, one workload)"
 }

@@ -9,6 +9,14 @@ TTY=0
 CUR_I=0 CUR_CELL='' T0=0 CELL_T0=0 DONE_RUN=0 SPENT_MS=0 TOTAL_TODO=0
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+# us_to_s MICROSECONDS [1]: seconds with three decimals (or one).
+us_to_s() {
+	if [ "${2:-3}" = 1 ]; then
+		printf '%d.%d\n' $(($1 / 1000000)) $(($1 / 100000 % 10))
+	else
+		printf '%d.%03d\n' $(($1 / 1000000)) $(($1 / 1000 % 1000))
+	fi
+}
 
 eta_s() {
 	local left=$((TOTAL_TODO - DONE_RUN)) per

@@ -37,7 +37,7 @@ write_run_json() {
 		--argjson reps "$REPS" --arg duration "$DURATION" --argjson vcpus "$VCPUS" \
 		--arg memory "$MEMORY" --argjson memory_bytes "$MEMORY_BYTES" \
 		--arg accel "$ACCEL" --arg swap "$SWAP" --arg timeout "$TIMEOUT" --arg name "$NAME" \
-		--argjson retries "$RETRIES" '
+		--argjson retries "$RETRIES" --arg overlap "$OVERLAP" '
 		def words: split(" ") | map(select(. != ""));
 		{ target: $target, hosts: ($hosts | words), host_dirs: ($host_dirs | words),
 		  swap_disk: (if $swap_disk == "" then null else $swap_disk end),
@@ -47,7 +47,7 @@ write_run_json() {
 		  reps: $reps, duration_s: ($duration | tonumber), vcpus: $vcpus,
 		  memory: $memory, memory_bytes: $memory_bytes, accel: $accel, swap: $swap,
 		  timeout_s: (if $timeout == "" then null else ($timeout | tonumber) end), name: $name,
-		  retries: $retries }')
+		  retries: $retries, overlap: $overlap }')
 	local wl_json
 	wl_json=$(for w in "${WORKLOADS[@]}"; do printf '%s\t%s\t%s\n' "$w" "${WL_APFW[$w]}" "${WL_ARGS[$w]}"; done |
 		jq -R -s 'split("\n") | map(select(. != "") | split("\t") |
@@ -56,7 +56,7 @@ write_run_json() {
 	jq -n --arg id "$RUN_ID" --rawfile text "$RUN_DIR/config.conf" --arg file "$CONF_FILE" \
 		--argjson resolved "$resolved" --argjson facts "$facts" --argjson wl "$wl_json" \
 		--arg note "$MODE_NOTE" --argjson cells "${#CELLS[@]}" --argjson per "$(accel_json)" \
-		--arg start "$(date -u +%Y-%m-%dT%H:%M:%SZ)" '
+		--arg start "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --argjson ovl "$(overlap_json)" '
 		{ schema: "apfbench-run/1", run_id: $id,
 		  config: { file: $file, text: $text, resolved: ($resolved + { workload_table: $wl }) },
 		  host: $facts.host, suite: $facts.suite,
@@ -65,8 +65,14 @@ write_run_json() {
 		           note: (if $note == "" then null else $note end) },
 		  accel_per_kernel: $per,
 		  cells_total: $cells, start: $start, end: null, status: "running",
-		  resumed: [], accel_mismatch: null }' >"$tmp"
+		  resumed: [], accel_mismatch: null, overlap: $ovl }' >"$tmp"
 	mv "$tmp" "$RUN_DIR/run.json"
+}
+
+# overlap_json: whether cells overlapped (plan_overlap) and why.
+overlap_json() {
+	jq -cn --argjson on "$([ "$OVERLAP_ON" = 1 ] && echo true || echo false)" --arg why "$OVERLAP_WHY" \
+		'{on: $on, why: $why}'
 }
 
 accel_json() {

@@ -111,6 +111,8 @@ nested_inner_args() {
 		--guest-ram "$guest_ram" --out /apf-out)
 	[ -z "$cpu" ] || args+=(--cpu "$cpu")
 	[ -z "$inner_timeout" ] || args+=(--timeout "$inner_timeout")
+	# host/host-init relays the inner cell's end of measured phase to us.
+	[ -z "$notify" ] || args+=(--notify /run/apf-measured)
 	args+=(-- "${extra[@]}")
 }
 

@@ -27,18 +27,23 @@ def r3: if . == null then null elif . < 0 then 0 else (. * 1000 | round) / 1000 
 # Phases of a cell run by this apf-vm: the guest's PHASE marks split what
 # happened between GO and DONE; without them the measured phase is the
 # result's own duration and collection starts at the first file.
+# hold: the wait for the runner's word before GO (bench/apf-bench's
+# overlap), cut out of setup.
 def local_timings($dur):
-  ((if $marks.dur_snapshot then $marks.dur_snapshot / 1e6 else null end) as $snap
-   | { prepare: (secs("start"; "qemu_start") as $p | if $p == null then null else $p - ($snap // 0) end),
+  (if $marks.dur_snapshot then $marks.dur_snapshot / 1e6 else null end) as $snap
+   | (if $marks.dur_hold then $marks.dur_hold / 1e6 else null end) as $hold
+   | def less_hold: if . == null then null else . - ($hold // 0) end;
+   { prepare: (secs("start"; "qemu_start") as $p | if $p == null then null else $p - ($snap // 0) end),
        snapshot: $snap,
-       boot: secs("qemu_start"; "ready") })
+       boot: secs("qemu_start"; "ready") }
+  + (if $hold then { hold: $hold } else {} end)
   + (if $marks.phase_start and $marks.phase_stop then
-       { setup: secs("ready"; "phase_start"), measured: secs("phase_start"; "phase_stop"),
+       { setup: (secs("ready"; "phase_start") | less_hold), measured: secs("phase_start"; "phase_stop"),
          collect: secs("phase_stop"; "got_result") }
      elif $marks.collect_start and $dur != null then
-       { setup: (secs("ready"; "collect_start") - $dur), measured: $dur,
-         collect: secs("collect_start"; "got_result") }
-     else { setup: secs("ready"; "got_result"), measured: null, collect: null } end)
+       { setup: (secs("ready"; "collect_start") | less_hold | if . == null then null else . - $dur end),
+         measured: $dur, collect: secs("collect_start"; "got_result") }
+     else { setup: (secs("ready"; "got_result") | less_hold), measured: null, collect: null } end)
   + { poweroff: secs("got_result"; "qemu_gone"),
       monitor_stop: (if $marks.dur_monitor_stop then $marks.dur_monitor_stop / 1e6 else null end),
       release: (if $marks.dur_release then $marks.dur_release / 1e6 else null end),
@@ -50,8 +55,10 @@ def local_timings($dur):
 # nested host's start of the inner run and the result's way back.
 def nested_timings($inner):
   ($inner | [.[] | numbers] | add // 0) as $in
-  | { l1_prepare: secs("start"; "qemu_start"), l1_boot: secs("qemu_start"; "ready"),
-      l1_collect: (secs("ready"; "got_result") as $x | if $x == null then null else $x - $in end),
+  | (if $marks.dur_hold then $marks.dur_hold / 1e6 else null end) as $hold
+  | (if $hold then { hold: $hold } else {} end)
+  + { l1_prepare: secs("start"; "qemu_start"), l1_boot: secs("qemu_start"; "ready"),
+      l1_collect: (secs("ready"; "got_result") as $x | if $x == null then null else $x - $in - ($hold // 0) end),
       l1_poweroff: secs("got_result"; "qemu_gone"),
       l1_finalize: secs("finalize_start"; "finalize_end") }
   | map_values(r3);

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # scripts/cell-timings on a synthetic run: phase medians, the overhead per
 # cell (each cell's own wall minus its measured phase), the duty cycle,
+# with shares of the run (overlapped cells) their overhead and duty too,
 # failed cells left out, bad usage refused.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
-plan 6
+plan 9
 run=$TMP_T/run
 mkcell() { # NAME STATUS WALL BOOT MEASURED
 	mkdir -p "$run/cells/$1"
@@ -24,5 +25,18 @@ expect_eq "3 ok cells counted (the failed one left out)" "3 ok cells; median sec
 expect_eq "boot and measured medians (of 2, 4, 3 and 3, 3, 10)" "3.00 3.00" "$(awk '$1 == "boot" || $1 == "measured" {printf "%s%.2f", (n++ ? " " : ""), $2}' <<<"$out")"
 expect_eq "overhead: median of 7, 11, 20" "11.00" "$(sed -n 's/^overhead per cell.*median: \([0-9.]*\) s$/\1/p' <<<"$out")"
 expect_eq "duty: 16 of 54 s" "29.6%" "$(sed -n 's/^duty cycle (measured \/ wall): //p' <<<"$out")"
+if grep -q 'share' <<<"$out"; then not_ok "no shares recorded: no share lines" "$out"; else ok "no shares recorded: no share lines"; fi
+
+# Overlapped cells: cells.tsv's sixth column, each cell's share of the run.
+run2=$TMP_T/run2
+mkdir -p "$run2/cells/a" "$run2/cells/b" "$run2/cells/c"
+for c in a:2:8:6 b:2:9:4 c:10:20:13; do
+	IFS=: read -r n m w sh <<<"$c"
+	jq -n --argjson m "$m" '{status: "ok", env: {timings: {measured: $m}}}' >"$run2/cells/$n/result.json"
+	printf 'cells/%s\tok\t0\t%s\t%s\t%s\n' "$n" "$w" "$w" "$sh" >>"$run2/cells.tsv"
+done
+out=$(scripts/cell-timings "$run2")
+expect_eq "overhead of the run: median of share - measured (4, 2, 3)" "3.00" "$(sed -n 's/^overhead per cell of the run.*median: \([0-9.]*\) s$/\1/p' <<<"$out")"
+expect_eq "duty of the run: 14 of 23 s of shares" "60.9%" "$(sed -n 's/^duty cycle of the run (measured \/ shares): //p' <<<"$out")"
 expect_exit "no run directory: bad usage" 2 scripts/cell-timings "$TMP_T/nothing"
 expect_exit "no argument: bad usage" 2 scripts/cell-timings

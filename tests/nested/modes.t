@@ -39,7 +39,22 @@ check "apf-on: L1 counted kvm_async_pf_not_present > 0" jq -e '.host.kvm_async_p
 expect_eq "apf-off: no HYP interrupts" 0 "$(rget apf-off '.guest.hyp_irqs // 0')"
 expect_eq "guest-off: no HYP interrupts" 0 "$(rget guest-off '.guest.hyp_irqs // 0')"
 
-nested_cell zram --mode apf-on --pressure limit40 --swap zram
+# The zram cell also asks for --notify (bench/apf-bench's overlap): L1
+# relays the inner cell's end of measured phase, so the line comes while
+# L1's apf-vm still runs (its "apf-vm exited" not yet on L1's console).
+mkfifo "$TMP_T/zram.ev"
+(
+	exec {fd}<>"$TMP_T/zram.ev"
+	if read -r -t 1800 -u "$fd" line; then
+		echo "$line $(grep -c 'apf-vm exited' "$TMP_T/zram/host-console.log" 2>/dev/null)" >>"$TMP_T/zram.seen"
+	fi
+) &
+rdr=$!
+nested_cell zram --mode apf-on --pressure limit40 --swap zram --notify "$TMP_T/zram.ev"
+sleep 0.2
+kill "$rdr" 2>/dev/null || true
+wait "$rdr" 2>/dev/null || true
+expect_eq "zram: --notify's line came from L1 before its apf-vm exited" "measured 0" "$(tail -n 1 "$TMP_T/zram.seen" 2>/dev/null)"
 expect_eq "zram: env.swap" zram "$(rget zram .env.swap)"
 check "zram: L1 swapped guest RAM" jq -e '.host.pswpout > 0' "$TMP_T/zram/result.json"
 expect_eq "zram: no async PF (not_present 0)" 0 "$(rget zram .host.kvm_async_pf.not_present)"

@@ -58,7 +58,7 @@ need_cmd() {
 		die_missing "'$1' not found; run: host/need-packages ${2:-bench}"
 }
 
-is_root() { [ "$(id -u)" = 0 ]; }
+is_root() { [ "$EUID" = 0 ]; }
 
 # parse_size 1G|512M|2MiB|4096 -> bytes on stdout, or return 1. The
 # grammar is lib/size.h's, asked of host/apf-size (built by make), so the

@@ -16,7 +16,7 @@ monitor_pid="" monitoring=0 mark_pids=() monitor_stop_pid=""
 # monitor_begin: start host/monitor on QPID in the background.
 monitor_begin() {
 	[ -x "$monitor_tool" ] && [ "$host" = local ] || return 0
-	"$monitor_tool" start --pid "$QPID" --state "$S/monitor" --out "$out" \
+	"$monitor_tool" start --pid "$QPID" --owner "$$" --state "$S/monitor" --out "$out" \
 		--interval "${APF_MONITOR_INTERVAL:-0.1}" --guest-bytes "$mem_bytes" \
 		{CTL_R}<&- {CTL_W}>&- 2>"$S/monitor-start.err" &
 	monitor_pid=$!

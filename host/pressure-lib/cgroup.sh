@@ -140,12 +140,14 @@ cg_create() {
 		return 1
 	fi
 	dir=$(cg_parent)/apfbench-$id
-	st_set "$reg" cg.ver "$CG_VER"
-	st_set "$reg" cg.parent "$(cg_parent)"
+	# cg.dir is recorded before the directory exists (cleanup finds it)
 	if [ "$CG_VER" = 2 ]; then
+		st_set_all "$reg" cg.ver "$CG_VER" cg.parent "$(cg_parent)"
 		cg_v2_delegate "$reg" || return 1
+		st_set "$reg" cg.dir "$dir"
+	else
+		st_set_all "$reg" cg.ver "$CG_VER" cg.parent "$(cg_parent)" cg.dir "$dir"
 	fi
-	st_set "$reg" cg.dir "$dir"
 	mkdir "$dir"
 }
 

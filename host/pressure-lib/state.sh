@@ -138,8 +138,7 @@ spawn_detached() {
 
 # proc_record DIR NAME PID: remember a process we started.
 proc_record() {
-	st_set "$1" "$2.pid" "$3"
-	st_set "$1" "$2.start" "$(proc_start "$3" || echo gone)"
+	st_set_all "$1" "$2.pid" "$3" "$2.start" "$(proc_start "$3" || echo gone)"
 }
 
 # proc_stop DIR NAME [group]: stop a recorded process (its process group

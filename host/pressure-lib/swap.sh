@@ -57,8 +57,7 @@ swap_make_file() {
 	local reg=$1 id=$2 bytes=$3 dir=${APF_SWAP_DIR:-/var/tmp} path
 	path=$dir/apfbench-swap-$id
 	[ -d "$dir" ] || { echo "swap dir $dir does not exist" >&2; return 1; }
-	st_set "$reg" swap.kind file
-	st_set "$reg" swap.dev "$path"
+	st_set_all "$reg" swap.kind file swap.dev "$path"
 	(umask 077 && : >"$path") || return 1
 	if ! fallocate -l "$bytes" "$path" 2>/dev/null; then
 		dd if=/dev/zero of="$path" bs=1M count=$((bytes >> 20)) status=none || return 1

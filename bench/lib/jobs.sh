@@ -15,7 +15,10 @@
 declare -A J_PID=() J_RC=() J_EV=() J_HOLD=() J_CT0=() J_US=()
 # Per cell: attempts made, microseconds over all of them.
 declare -A ATT=() ALL_US=()
-PIPES=''
+# PIPES: the FIFOs' directory; J_RDR: the reader of a --notify line while
+# one waits (a subshell of ours that an interrupt must stop too: it holds
+# the FIFO open, so it would wait forever).
+PIPES='' J_RDR=''
 
 # job_dir I: the cell's directory.
 job_dir() {
@@ -91,13 +94,14 @@ job_wait() {
 job_measured() {
 	local i=$1 rdr rc
 	read -r -u "${J_EV[$i]}" _ &
-	rdr=$!
+	rdr=$! J_RDR=$!
 	rc=0
 	job_wait "${J_PID[$i]}" "$rdr" || rc=$?
-	if [ "$WAITED" = "$rdr" ]; then return 0; fi
+	if [ "$WAITED" = "$rdr" ]; then J_RDR=''; return 0; fi
 	J_RC[$i]=$rc
 	kill "$rdr" 2>/dev/null || true
 	wait "$rdr" 2>/dev/null || true
+	J_RDR=''
 	return 1
 }
 
@@ -125,6 +129,11 @@ job_end() {
 # jobs_stop: TERM every tool still running and wait for its cleanup.
 jobs_stop() {
 	local i
+	if [ -n "$J_RDR" ]; then
+		kill "$J_RDR" 2>/dev/null || true
+		wait "$J_RDR" 2>/dev/null || true
+		J_RDR=''
+	fi
 	for i in "${!J_PID[@]}"; do kill -TERM "${J_PID[$i]}" 2>/dev/null || true; done
 	for i in "${!J_PID[@]}"; do wait "${J_PID[$i]}" 2>/dev/null || true; done
 	J_PID=()

@@ -6,7 +6,7 @@
 # ended, never more than two cells at once; a retry, an interrupt and
 # overlap = no keep those rules. Event order, not wall-clock figures.
 . "$(dirname "$0")/../lib.sh"
-plan 27
+plan 29
 B=$TOP/bench/apf-bench
 export APF_VM=$TOP/tests/bench/fake-apf-vm TMPDIR=$TMP_T/tmp
 mkdir -p "$TMPDIR"
@@ -115,6 +115,28 @@ sleep 0.3
 if pgrep -f "fake-apf-vm .*--out $TMP_T/i/" >/dev/null; then
 	not_ok "no stand-in cell left running" "$(pgrep -af "fake-apf-vm .*--out $TMP_T/i/")"
 else ok "no stand-in cell left running"; fi
+# ... and one while the first cell is still in its measured phase (the
+# runner is waiting for its --notify line) leaves nothing of the runner.
+FAKE_EVENTS=$TMP_T/ev-j FAKE_SLEEP=5 "$B" "$TMP_T/o.conf" --out "$TMP_T/j" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do
+	[ ! -s "$TMP_T/ev-j" ] || break
+	sleep 0.05
+done
+sleep 0.3
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+expect_eq "interrupted in a measured phase: exit 143" 143 "$rc"
+sleep 0.3
+left=$(pgrep -f "apf-bench $TMP_T/o.conf --out $TMP_T/j" || true)
+if [ -n "$left" ]; then
+	not_ok "nothing of the runner left (its --notify reader)" "$(ps -o pid=,args= -p "${left//$'\n'/,}")"
+	# (this test's own leftovers, named by its private directory)
+	# shellcheck disable=SC2086  # one PID per word
+	kill $left 2>/dev/null || true
+else ok "nothing of the runner left (its --notify reader)"; fi
+
 rc=0
 FAKE_EVENTS=$TMP_T/ev-i2 "$B" --resume "$TMP_T/i" >/dev/null 2>&1 || rc=$?
 expect_eq "resume completes the run" "0 4" "$rc $(find "$TMP_T/i/cells" -name result.json -exec jq -r .status {} + | grep -c '^ok$')"

@@ -78,15 +78,15 @@ now_us() { echo "${EPOCHREALTIME//[^0-9]/}"; }
 # sourced anything: ~70 ms here, which a caller's clock counts), from
 # /proc's 10 ms ticks; now when that cannot be read or makes no sense.
 started_us() {
-	local now=${EPOCHREALTIME//[^0-9]/} up s f age
+	local now=${EPOCHREALTIME//[^0-9]/} up s stat_fields age
 	if ! { read -r up _ </proc/uptime && read -r s <"/proc/$$/stat"; } 2>/dev/null; then
 		echo "$now"
 		return
 	fi
 	s=${s##*) }
-	read -r -a f <<<"$s"
+	read -r -a stat_fields <<<"$s"
 	# uptime in centiseconds minus the start in ticks (USER_HZ, 100 on Linux)
-	age=$(((10#${up/./} - f[19]) * 10000))
+	age=$(((10#${up/./} - stat_fields[19]) * 10000))
 	if [ "$age" -lt 0 ] || [ "$age" -gt 10000000 ]; then age=0; fi
 	echo $((now - age))
 }

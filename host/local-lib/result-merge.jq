@@ -20,7 +20,9 @@ def timings($dur):
      else { setup: secs("spawn"; "apfw_exit"), measured: null, collect: null } end)
   # monitor stop, pressure release, reading the host block
   + { release: secs("apfw_exit"; "finalize") }
-  | map_values(r3);
+  | map_values(r3)
+  # the result's own writing, this jq included (tail_fill)
+  | .finalize = "@tail_s@";
 
 ($g[0] // { schema: "apfbench/1", workload: $w, params: null, env: {},
             status: null, reason: null, duration_s: null, ops: null,

@@ -100,6 +100,7 @@ finalize() {
 		--arg pressure "$pressure" --arg swap "$swap_label" \
 		-f "$APF_TOP/host/local-lib/result-merge.jq" >"$tmp" ||
 		{ warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
+	tail_fill "$tmp" "${T[finalize]}"
 	mv -f "$tmp" "$out/result.json"
 	if [ "$vstatus" = ok ]; then
 		final_rc=0

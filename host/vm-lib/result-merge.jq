@@ -46,9 +46,10 @@ def local_timings($dur):
      else { setup: (secs("ready"; "got_result") | less_hold), measured: null, collect: null } end)
   + { poweroff: secs("got_result"; "qemu_gone"),
       monitor_stop: (if $marks.dur_monitor_stop then $marks.dur_monitor_stop / 1e6 else null end),
-      release: (if $marks.dur_release then $marks.dur_release / 1e6 else null end),
-      finalize: secs("finalize_start"; "finalize_end") }
-  | map_values(r3);
+      release: (if $marks.dur_release then $marks.dur_release / 1e6 else null end) }
+  | map_values(r3)
+  # from finalize's start to the file's write, this jq included (tail_fill)
+  | .finalize = "@tail_s@";
 
 # A nested host's own phases around the inner cell's (whose timings L1's
 # apf-vm reported): what L0 saw between ready and DONE beyond them is the
@@ -59,9 +60,9 @@ def nested_timings($inner):
   | (if $hold then { hold: $hold } else {} end)
   + { l1_prepare: secs("start"; "qemu_start"), l1_boot: secs("qemu_start"; "ready"),
       l1_collect: (secs("ready"; "got_result") as $x | if $x == null then null else $x - $in - ($hold // 0) end),
-      l1_poweroff: secs("got_result"; "qemu_gone"),
-      l1_finalize: secs("finalize_start"; "finalize_end") }
-  | map_values(r3);
+      l1_poweroff: secs("got_result"; "qemu_gone") }
+  | map_values(r3)
+  | .l1_finalize = "@tail_s@";
 
 ($g[0] // { schema: "apfbench/1", workload: $w, params: null, env: {},
             status: null, reason: null, duration_s: null, ops: null,

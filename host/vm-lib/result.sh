@@ -80,7 +80,6 @@ finalize() {
 	if [ "$host" = local ]; then read -r rel </proc/sys/kernel/osrelease || rel=$(uname -r)
 	else host_env=$(nested_env_json)
 	fi
-	mark finalize_end
 	# The env facts apf-vm knows go in as arguments (the merge makes $h).
 	jq -n --slurpfile g "${base:-/dev/null}" \
 		--arg accel "$accel_used" --arg accel_reason "$accel_reason" \
@@ -95,10 +94,12 @@ finalize() {
 		--argjson marks "$(marks_json)" --argjson hostenv "$host_env" --argjson nested "$([ "$host" = local ] && echo false || echo true)" \
 		-f "$APF_TOP/host/vm-lib/result-merge.jq" >"$tmp" ||
 		{ warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
-	mv -f "$tmp" "$out/result.json"
-	# The status, then the line that says it.
+	# The status, then the line that says it (read before the timings'
+	# last figure goes in, so that this jq counts too).
 	verdict=$(jq -r '.status, "\(.workload) on \(.env.kernel) [\(.env.accel)]: \(.status)" + (if .reason then ": \(.reason)" else "" end)' \
-		"$out/result.json")
+		"$tmp")
+	tail_fill "$tmp" "${T[finalize_start]}"
+	mv -f "$tmp" "$out/result.json"
 	if [ "${verdict%%$'\n'*}" = ok ]; then final_rc=0; fi
 	info "${verdict#*$'\n'}"
 }

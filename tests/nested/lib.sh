@@ -44,10 +44,23 @@ nested_cell() {
 			break
 		fi
 		echo "# $name: retried after: $(jq -r .reason "$TMP_T/$name/result.json")"
+		consoles_said "$name"
 	done
 	expect_eq "$name: apf-vm exit 0" 0 "$rc"
-	[ "$rc" = 0 ] || tail -n 4 "$TMP_T/$name.log" | sed 's/^/#   /'
+	[ "$rc" = 0 ] || { tail -n 4 "$TMP_T/$name.log" | sed 's/^/#   /'; consoles_said "$name"; }
 	expect_eq "$name: status ok" ok "$(jq -r .status "$TMP_T/$name/result.json" 2>/dev/null)"
+}
+
+# consoles_said NAME: the last lines of cell NAME's consoles (L1's and
+# L2's) as TAP comments, so a failure's cause outlives the test's
+# temporary directory (CI keeps only what the tests printed).
+consoles_said() {
+	local f
+	for f in "$TMP_T/$1"/host-console.log "$TMP_T/$1"/console.log; do
+		[ -s "$f" ] || continue
+		echo "#   last lines of ${f##*/}:"
+		tail -n 12 "$f" | tr -d '\r' | tr -c '[:print:]\n' ' ' | cut -c1-200 | sed 's/^/#     /'
+	done
 }
 
 # rget NAME JQ: a figure of cell NAME's result ("null" when absent).

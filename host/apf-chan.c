@@ -7,6 +7,12 @@
  *
  *   apf-chan line --deadline-us T --pid P [--pid-start S] [--wedge-log F]
  *   apf-chan file --size N --out FILE --deadline-us T --pid P [--pid-start S]
+ *   apf-chan files --dir D --deadline-us T --pid P [--pid-start S] [--wedge-log F]
+ *
+ * files is line and file in one process: every FILE/FILEZ line's bytes go
+ * into D, up to the first other line. A cell's result files used to cost
+ * three execs each (a line, a file, a sum); now its whole collection is
+ * one, and one sha256sum for all files.
  *
  * apf-vm holds both ends of the FIFO, so the channel never ends when QEMU
  * does: QEMU's death is seen through a pidfd in the same poll() (or by
@@ -24,6 +30,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,9 +55,12 @@ enum {
 	CHAN_GONE = 11,		/* QEMU (--pid) exited, or the FIFO's writers all closed */
 	CHAN_WEDGED = 12,	/* line: --wedge-log reports a CPU stuck >= 60 s */
 	CHAN_SLOW = 13,		/* file: slower than 10 kB/s (after a minute's grace) */
+	CHAN_BAD = 14,		/* files: a FILE line with a bad name or length */
 };
 
 #define LINE_MAX_BYTES 4096
+/* files: the largest file a guest may send (result files are KBs) */
+#define FILE_MAX_BYTES (UINT64_C(256) << 20)
 #define WEDGE_MIN_S 60
 /* A silent channel looks at the console after this, then every second. */
 #define WEDGE_FIRST_US 500000
@@ -86,6 +96,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " line --deadline-us T --pid P [--pid-start S] [--wedge-log FILE]\n"
 		"       " PROG " file --size N --out FILE --deadline-us T --pid P [--pid-start S]\n"
+		"       " PROG " files --dir D --deadline-us T --pid P [--pid-start S] [--wedge-log FILE]\n"
 		"Read host/apf-vm's control channel (stdin, a FIFO) with poll(), giving up at\n"
 		"the deadline or when QEMU exits (what it wrote before is read first).\n"
 		"  line   one line, up to its newline (nothing after it is read), at most\n"
@@ -93,6 +104,13 @@ static void usage(FILE *f)
 		"  file   exactly N bytes into FILE (created or truncated); prints the bytes\n"
 		"         received, also when it gives up. A file slower than 10 kB/s (a\n"
 		"         budget of 60 s + N/10000 s) is given up on\n"
+		"  files  lines; each `FILE|FILEZ NAME BYTES SHA256` line's bytes (as file)\n"
+		"         into D/NAME (D/NAME.gz for FILEZ), up to the first other line.\n"
+		"         Prints `F WORD NAME BYTES SHA256 US` per file received (US: when\n"
+		"         its line came), then `L LINE`; on a give-up within a file\n"
+		"         `P NAME GOT BYTES`, on a bad FILE line `B WHAT`, wedged `W WHY`.\n"
+		"         Sums are not checked: that is one sha256sum for all files.\n"
+		"         NAME is [A-Za-z0-9._-]+, BYTES at most 256M\n"
 		"  --deadline-us T  the wall clock (microseconds since 1970, as bash's\n"
 		"                   EPOCHREALTIME) to give up at\n"
 		"  --pid P          QEMU's PID; --pid-start S its start time (/proc/P/stat\n"
@@ -103,8 +121,8 @@ static void usage(FILE *f)
 		"  --version        print the suite's version\n"
 		"Exit: 0 ok, 1 the work failed (a read or write error), 2 bad usage,\n"
 		"10 the deadline passed, 11 QEMU exited (or the FIFO's writers closed),\n"
-		"12 (line) the console shows a locked-up CPU: stdout says so instead of a line,\n"
-		"13 (file) slower than 10 kB/s.\n",
+		"12 (line, files) the console shows a locked-up CPU: stdout says so instead\n"
+		"of a line, 13 (file, files) slower than 10 kB/s, 14 (files) a bad FILE line.\n",
 		LINE_MAX_BYTES, WEDGE_MIN_S);
 }
 
@@ -297,9 +315,13 @@ static int read_chan(struct chan *c, void *buf, size_t want, ssize_t *n)
 	return *n == 0 ? CHAN_GONE : APF_EXIT_OK;
 }
 
-static int do_line(struct chan *c)
+/*
+ * get_line: one line into LINE (at most LINE_MAX_BYTES, without its \r\n,
+ * NUL-terminated), nothing past its newline read. CHAN_WEDGED puts the
+ * stall's description into LINE instead.
+ */
+static int get_line(struct chan *c, char line[LINE_MAX_BYTES + 1])
 {
-	char line[LINE_MAX_BYTES + 2];
 	int64_t next_wedge = now_us() + WEDGE_FIRST_US;
 	size_t len = 0;
 	uint64_t secs = 0;
@@ -325,9 +347,9 @@ static int do_line(struct chan *c)
 			if (wedged(c->wedge_log, &secs)) {
 				const char *base = strrchr(c->wedge_log, '/');
 
-				printf("a CPU stuck for %" PRIu64 "s (soft lockup) in %s\n", secs,
-				       base ? base + 1 : c->wedge_log);
-				return fflush(stdout) == 0 ? CHAN_WEDGED : APF_EXIT_FAILED;
+				snprintf(line, LINE_MAX_BYTES + 1, "a CPU stuck for %" PRIu64 "s (soft lockup) in %s",
+					 secs, base ? base + 1 : c->wedge_log);
+				return CHAN_WEDGED;
 			}
 			continue;
 		}
@@ -345,12 +367,35 @@ static int do_line(struct chan *c)
 	}
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	line[len++] = '\n';
-	if (fwrite(line, 1, len, stdout) != len || fflush(stdout) != 0) {
-		fprintf(stderr, PROG ": writing the line: %s\n", strerror(errno));
+	line[len] = '\0';
+	return APF_EXIT_OK;
+}
+
+static int put(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* put: a line of stdout; RC, or FAILED when stdout cannot take it. */
+static int put(int rc, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintf(fmt, ap);
+	va_end(ap);
+	if (n < 0 || fflush(stdout) != 0) {
+		fprintf(stderr, PROG ": writing stdout: %s\n", strerror(errno));
 		return APF_EXIT_FAILED;
 	}
-	return APF_EXIT_OK;
+	return rc;
+}
+
+static int do_line(struct chan *c)
+{
+	char line[LINE_MAX_BYTES + 1];
+	int rc = get_line(c, line);
+
+	if (rc == APF_EXIT_OK || rc == CHAN_WEDGED)
+		return put(rc, "%s\n", line);
+	return rc;
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -423,6 +468,76 @@ static int do_file(struct chan *c, uint64_t size, const char *path)
 	return rc;
 }
 
+/* file_name_ok: the names the host takes, [A-Za-z0-9._-]+ (never "." or ".."). */
+static bool file_name_ok(const char *n)
+{
+	if (!*n || !strcmp(n, ".") || !strcmp(n, ".."))
+		return false;
+	return strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == strlen(n);
+}
+
+/* receive_into: SIZE bytes into DIR/NAME; a give-up prints what came (P). */
+static int receive_into(struct chan *c, const char *dir, const char *name, uint64_t size)
+{
+	char path[PATH_MAX];
+	uint64_t got = 0;
+	int out, rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		fprintf(stderr, PROG ": %s/%s: path too long\n", dir, name);
+		return APF_EXIT_FAILED;
+	}
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		fprintf(stderr, PROG ": cannot create %s: %s\n", path, strerror(errno));
+		return APF_EXIT_FAILED;
+	}
+	rc = receive(c, out, path, size, &got);
+	if (close(out) != 0 && rc == APF_EXIT_OK) {
+		fprintf(stderr, PROG ": writing %s: %s\n", path, strerror(errno));
+		rc = APF_EXIT_FAILED;
+	}
+	if (rc != APF_EXIT_OK && rc != APF_EXIT_FAILED)
+		return put(rc, "P %s %" PRIu64 " %" PRIu64 "\n", name, got, size);
+	return rc;
+}
+
+static int do_files(struct chan *c, const char *dir)
+{
+	char line[LINE_MAX_BYTES + 1], gzname[LINE_MAX_BYTES + 4];
+
+	for (;;) {
+		char *word, *name, *bytes, *sum, *extra, *save = NULL;
+		uint64_t size;
+		int64_t at;
+		int rc = get_line(c, line);
+
+		if (rc == CHAN_WEDGED)
+			return put(rc, "W %s\n", line);
+		if (rc != APF_EXIT_OK)
+			return rc;
+		at = now_us();
+		if (strncmp(line, "FILE ", 5) && strncmp(line, "FILEZ ", 6))
+			return put(APF_EXIT_OK, "L %s\n", line);
+		word = strtok_r(line, " ", &save);
+		name = strtok_r(NULL, " ", &save);
+		bytes = strtok_r(NULL, " ", &save);
+		sum = strtok_r(NULL, " ", &save);
+		extra = strtok_r(NULL, " ", &save);
+		if (!name || !file_name_ok(name))
+			return put(CHAN_BAD, "B a bad file name '%s'\n", name ? name : "");
+		if (!bytes || !sum || extra || parse_uint(bytes, &size) != 0 || size > FILE_MAX_BYTES)
+			return put(CHAN_BAD, "B a bad length '%s' for %s\n", bytes ? bytes : "", name);
+		snprintf(gzname, sizeof(gzname), "%s%s", name, word[4] == 'Z' ? ".gz" : "");
+		rc = receive_into(c, dir, gzname, size);
+		if (rc != APF_EXIT_OK)
+			return rc;
+		rc = put(APF_EXIT_OK, "F %s %s %" PRIu64 " %s %" PRId64 "\n", word, name, size, sum, at);
+		if (rc != APF_EXIT_OK)
+			return rc;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -432,6 +547,7 @@ int main(int argc, char **argv)
 		{ "wedge-log", required_argument, NULL, 'w' },
 		{ "size", required_argument, NULL, 'n' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "dir", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -439,7 +555,7 @@ int main(int argc, char **argv)
 	/* the options follow the subcommand */
 	char **av = argv + 1;
 	int ac = argc - 1;
-	const char *mode, *out = NULL;
+	const char *mode, *out = NULL, *dir = NULL;
 	uint64_t size = 0;
 	bool have_size = false;
 	int64_t v;
@@ -449,8 +565,8 @@ int main(int argc, char **argv)
 
 	if (hv >= 0)
 		return hv;
-	if (argc < 2 || (strcmp(argv[1], "line") && strcmp(argv[1], "file")))
-		return usage_error("give line or file first", NULL);
+	if (argc < 2 || (strcmp(argv[1], "line") && strcmp(argv[1], "file") && strcmp(argv[1], "files")))
+		return usage_error("give line, file or files first", NULL);
 	mode = argv[1];
 	opterr = 0;
 	while ((o = getopt_long(ac, av, "h", opts, NULL)) != -1) {
@@ -484,6 +600,9 @@ int main(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'D':
+			dir = optarg;
+			break;
 		default:
 			return usage_error("unknown option or missing value:", av[optind - 1]);
 		}
@@ -494,10 +613,16 @@ int main(int argc, char **argv)
 		return usage_error("--deadline-us and --pid are required", NULL);
 	if (!strcmp(mode, "file") && (!have_size || !out || !*out))
 		return usage_error("file needs --size and --out", NULL);
-	if (!strcmp(mode, "line") && (have_size || out))
+	if (strcmp(mode, "file") && (have_size || out))
 		return usage_error("--size and --out are file's", NULL);
+	if (!strcmp(mode, "files") != (dir != NULL))
+		return usage_error("files needs --dir, and only files takes it", NULL);
+	if (dir && !*dir)
+		return usage_error("--dir: empty", NULL);
 	if (!strcmp(mode, "file") && c.wedge_log)
-		return usage_error("--wedge-log is line's", NULL);
+		return usage_error("--wedge-log is line's and files'", NULL);
 	watch_pid(&c);
+	if (!strcmp(mode, "files"))
+		return do_files(&c, dir);
 	return !strcmp(mode, "line") ? do_line(&c) : do_file(&c, size, out);
 }

@@ -60,37 +60,71 @@ chan_broke() {
 # (now_us is host/lib.sh's)
 past() { local t=${EPOCHREALTIME//[^0-9]/}; [ "$t" -gt "$1" ]; }
 
-# recv_file NAME SIZE SUM DEADLINE [gz]: exactly SIZE bytes into
-# $S/recv/NAME; with gz they are the file gzip'ed (FILEZ), unpacked once
-# their length and sum are checked. host/apf-chan reads them (never one
-# past them) and gives up at the deadline, when QEMU is gone, or when
-# they come slower than 10 kB/s (the UART under TCG does far more).
-recv_file() {
-	local name=$1 size=$2 sum=$3 deadline=$4 f rc=0 got hash
-	if [ "${5:-}" = gz ]; then
-		recv_file "$name.gz" "$size" "$sum" "$deadline"
-		# (in place: -d removes the .gz; -f if the guest sent both names)
-		gzip -df "$S/recv/$name.gz" 2>/dev/null || fail failed "$name arrived as gzip data that does not decompress"
-		return
-	fi
-	valid_name "$name" || fail failed "guest sent a bad file name '$name'"
-	[[ $size =~ ^[0-9]+$ && $size -le $((256 << 20)) ]] ||
-		fail failed "guest sent a bad length '$size' for $name"
-	f=$S/recv/$name
-	if [ "$size" -gt 0 ]; then
-		chan_run file --size "$size" --out "$f" --deadline-us "$deadline" || rc=$?
-		IFS= read -r got <"$CHAN_DIR/out" || got=0
-		case "$rc" in
-		0) ;;
-		10) fail timeout "no complete $name within ${timeout}s; $(console_reason)" ;;
-		11) fail failed "guest stopped while sending $name ($got of $size bytes); $(console_reason)" ;;
-		# (a sender killed by an oops stops mid-file: the console says so)
-		13) fail failed "$name arrived short: $got of $size bytes (slower than 10 kB/s); $(console_reason)" ;;
-		*) chan_broke "file $name" "$rc" ;;
+# read_files DEADLINE_US: read_line, but the bytes of FILE and FILEZ lines
+# go into $S/recv as they come (host/apf-chan files: one process for all
+# of a cell's files, where a line, a file and a sum cost three each), and
+# LINE is the first other line. RECEIVED gets "WORD NAME SIZE SUM" per
+# file, and T[collect_start] the first one's arrival. apf-chan reads
+# exactly SIZE bytes (never one past them) and gives up at the deadline,
+# when QEMU is gone, or when they come slower than 10 kB/s (the UART under
+# TCG does far more): a file cut short fails the cell here. Their sums are
+# recv_check's. Returns as read_line does.
+read_files() {
+	local rc=0 rec name got size
+	mkdir -p "$S/recv"
+	chan_run files --dir "$S/recv" --deadline-us "$1" --wedge-log "${WEDGE_LOG:-}" || rc=$?
+	LINE="" WEDGED=""
+	while IFS= read -r rec; do
+		case "$rec" in
+		"F "*)
+			read -r _ _ _ _ _ got <<<"$rec"
+			RECEIVED+=("${rec:2:${#rec}-${#got}-3}")
+			[ -n "${T[collect_start]:-}" ] || T[collect_start]=$got ;;
+		"L "*) LINE=${rec:2} ;;
+		"W "*) WEDGED=${rec:2} ;;
+		"B "*) fail failed "guest sent ${rec:2}" ;;
+		"P "*)
+			read -r _ name got size <<<"$rec"
+			case "$rc" in
+			10) fail timeout "no complete $name within ${timeout}s; $(console_reason)" ;;
+			11) fail failed "guest stopped while sending $name ($got of $size bytes); $(console_reason)" ;;
+			# (a sender killed by an oops stops mid-file: the console says so)
+			13) fail failed "$name arrived short: $got of $size bytes (slower than 10 kB/s); $(console_reason)" ;;
+			esac ;;
 		esac
-	else
-		: >"$f"
-	fi
-	hash=$(sha256sum <"$f") || hash=""
-	[ "${hash%% *}" = "$sum" ] || fail failed "$name arrived corrupt (sha256 mismatch)"
+	done <"$CHAN_DIR/out"
+	case "$rc" in
+	0) ;;
+	10) return 2 ;;
+	11) return 3 ;;
+	12) return 4 ;;
+	*) chan_broke files "$rc" ;;
+	esac
+}
+
+# recv_check: the files read_files received against their sums, with one
+# sha256sum for all; the FILEZ ones then unpacked in place, with one gzip.
+# It runs after DONE: a failure drops every received file, so nothing of
+# a broken transfer passes for the guest's result.
+recv_check() {
+	local rec word name size sum files=() gz=() sums i=0
+	[ "${#RECEIVED[@]}" -gt 0 ] || return 0
+	for rec in "${RECEIVED[@]}"; do
+		read -r word name _ _ <<<"$rec"
+		if [ "$word" = FILEZ ]; then files+=("$name.gz") gz+=("$name.gz"); else files+=("$name"); fi
+	done
+	sums=$(cd "$S/recv" && sha256sum -- "${files[@]}") || recv_reject "cannot compute the received files' sums"
+	while read -r sum _; do
+		read -r word name size rec <<<"${RECEIVED[i]}"
+		[ "$sum" = "$rec" ] || recv_reject "${files[i]} arrived corrupt (sha256 mismatch)"
+		i=$((i + 1))
+	done <<<"$sums"
+	[ "${#gz[@]}" -gt 0 ] || return 0
+	# (-d removes the .gz; -f if the guest sent both names)
+	(cd "$S/recv" && gzip -df -- "${gz[@]}") 2>/dev/null ||
+		recv_reject "${gz[*]} arrived as gzip data that does not decompress"
+}
+recv_reject() {
+	rm -rf "$S/recv"
+	fail failed "$1"
 }

@@ -5,11 +5,12 @@
 # left for the next call), a line over 4096 bytes, the deadline, a QEMU
 # that is gone (its last bytes still read first, a reused PID), the
 # lock-up rule, a file of exactly N bytes with a line after it, a short
-# file; then read_line and recv_file over it, and a SIGTERM trap that is
+# file, files up to the next line; then read_line, read_files and
+# recv_check over it, and a SIGTERM trap that is
 # not held up by a waiting read_line. Nothing boots.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
-echo "1..47"
+echo "1..65"
 
 chan=$TOP/host/apf-chan
 if [ ! -x "$chan" ]; then
@@ -140,7 +141,58 @@ expect_eq "a short file at the deadline: 10" "10 10" "$RC $got"
 expect_exit "an output that cannot be created: exit 1" 1 "$chan" file --size 1 --out "$TMP_T/no/such" \
 	--deadline-us "$(in_us 300000)" --pid "$alive" <&"$F"
 
-# read_line and recv_file (host/vm-lib/channel.sh) over the same FIFO.
+# files: every FILE/FILEZ line's bytes into the directory, up to the first
+# other line; a bad FILE line, a file cut short.
+files() {
+	local d=$1
+	shift
+	RC=0
+	OUT=$(timeout 120 "$chan" files --dir "$TMP_T/fd" --deadline-us "$(in_us "$d")" "$@" <&"$F" 2>"$TMP_T/err") || RC=$?
+}
+mkdir -p "$TMP_T/fd"
+expect_exit "files without --dir: exit 2" 2 "$chan" files --deadline-us 1 --pid "$alive"
+expect_exit "--dir is files' only: exit 2" 2 "$chan" line --dir "$TMP_T/fd" --deadline-us 1 --pid "$alive"
+printf 'abc' >"$TMP_T/small"
+{
+	printf 'FILE blob.bin 70000 s1\n'
+	cat "$TMP_T/blob"
+	printf 'FILEZ small 3 s2\n'
+	cat "$TMP_T/small"
+	printf 'FILE empty 0 s3\nDONE 0\nNEXT\n'
+} >&"$F" &
+pids+=($!)
+files 20000000 --pid "$alive"
+expect_eq "files: exit 0, a record per file, then the other line" \
+	"0|F FILE blob.bin 70000 s1|F FILEZ small 3 s2|F FILE empty 0 s3|L DONE 0" \
+	"$RC|$(sed -E '/^F /s/ [0-9]+$//' <<<"$OUT" | paste -sd'|')"
+check "files: each record has its line's arrival (microseconds, in order)" \
+	awk '$1 == "F" { if ($6 !~ /^[0-9]+$/ || length($6) != 16 || $6 + 0 < last) exit 1; last = $6 + 0 }' <<<"$OUT"
+check "files: the bytes arrived intact" cmp "$TMP_T/blob" "$TMP_T/fd/blob.bin"
+check "files: FILEZ goes to NAME.gz" cmp "$TMP_T/small" "$TMP_T/fd/small.gz"
+check "files: an empty file is made" test -f "$TMP_T/fd/empty" -a ! -s "$TMP_T/fd/empty"
+line 2000000 --pid "$alive"
+expect_eq "files: nothing past the line that ended it was read" "0 NEXT" "$RC $OUT"
+printf 'FILE ../x 1 s\n' >&"$F"
+files 2000000 --pid "$alive"
+expect_eq "files: a bad name: 14, B says it" "14 B a bad file name '../x'" "$RC $OUT"
+printf 'FILE a 12x s\n' >&"$F"
+files 2000000 --pid "$alive"
+expect_eq "files: a bad length: 14" "14 B a bad length '12x' for a" "$RC $OUT"
+printf 'FILE big %d s\n' $((256 * 1024 * 1024 + 1)) >&"$F"
+files 2000000 --pid "$alive"
+expect_eq "files: over 256M: 14" "14 B a bad length '268435457' for big" "$RC $OUT"
+sleep 0.3 &
+short=$!
+pids+=("$short")
+printf 'FILEZ cut 1000 s\n0123456789' >&"$F"
+files 60000000 --pid "$short"
+expect_eq "files: QEMU gone mid-file: 11, P says what came" "11 P cut.gz 10 1000" "$RC $OUT"
+files 1500000 --pid "$alive" --wedge-log "$log"
+expect_eq "files: wedged while waiting for a line: 12, W says why" \
+	"12 W a CPU stuck for 1234s (soft lockup) in console.log" "$RC $OUT"
+
+# read_line, read_files and recv_check (host/vm-lib/channel.sh) over the
+# same FIFO.
 # shellcheck source=host/lib.sh
 . host/lib.sh
 # shellcheck source=host/vm-lib/channel.sh
@@ -166,15 +218,40 @@ read_line "$(in_us 30000000)" || rc=$?
 expect_eq "read_line: 4 on a locked-up guest, WEDGED says why" "4 a CPU stuck for 1234s (soft lockup) in console.log" "$rc $WEDGED"
 WEDGE_LOG=""
 sum=$(sha256sum <"$TMP_T/blob" | cut -d' ' -f1)
-cat "$TMP_T/blob" >&"$F" &
+gzip -c "$TMP_T/small" >"$TMP_T/small.gz"
+zsum=$(sha256sum <"$TMP_T/small.gz" | cut -d' ' -f1)
+{
+	printf 'PHASE stop\nFILE blob.bin 70000 %s\n' "$sum"
+	cat "$TMP_T/blob"
+	printf 'FILEZ small %d %s\n' "$(stat -c %s "$TMP_T/small.gz")" "$zsum"
+	cat "$TMP_T/small.gz"
+	printf 'DONE 0\n'
+} >&"$F" &
 pids+=($!)
-check "recv_file: a file checked against its sum" recv_file blob.bin 70000 "$sum" "$(in_us 20000000)"
-check "recv_file: its bytes" cmp "$TMP_T/blob" "$S/recv/blob.bin"
-printf 'x' >&"$F"
-out=$(recv_file c.bin 1 "$sum" "$(in_us 2000000)" 2>&1) && rc=0 || rc=$?
-expect_eq "recv_file: a corrupt file fails" "1 FAIL failed: c.bin arrived corrupt (sha256 mismatch)" "$rc $out"
-out=$(recv_file s.bin 5 "$sum" "$(in_us 300000)" 2>&1) && rc=0 || rc=$?
-expect_eq "recv_file: no file by the deadline: a timeout" "1 FAIL timeout: no complete s.bin within 1s; console" "$rc $out"
+declare -A T=()
+RECEIVED=()
+rc=0
+read_files "$(in_us 20000000)" || rc=$?
+expect_eq "read_files: a line before any file" "0 PHASE stop 0" "$rc $LINE ${#RECEIVED[@]}"
+rc=0
+read_files "$(in_us 20000000)" || rc=$?
+expect_eq "read_files: the files, then DONE" "0 DONE 0|FILE blob.bin 70000 $sum|FILEZ small ${#zsum}" \
+	"$rc $LINE|${RECEIVED[0]}|$(cut -d' ' -f1,2 <<<"${RECEIVED[1]}") ${#zsum}"
+check "read_files: collect_start marked" test -n "${T[collect_start]:-}"
+check "recv_check: sums match, FILEZ unpacked" recv_check
+check "recv_check: the bytes" cmp "$TMP_T/blob" "$S/recv/blob.bin"
+check "recv_check: the unpacked file" cmp "$TMP_T/small" "$S/recv/small"
+printf 'FILE c.bin 1 %s\nxDONE 0\n' "$sum" >&"$F"
+RECEIVED=()
+read_files "$(in_us 2000000)" || true
+out=$(recv_check 2>&1) && rc=0 || rc=$?
+expect_eq "recv_check: a corrupt file fails" "1 FAIL failed: c.bin arrived corrupt (sha256 mismatch)" "$rc $out"
+printf 'FILE s.bin 5 %s\n' "$sum" >&"$F"
+out=$(read_files "$(in_us 300000)" 2>&1) && rc=0 || rc=$?
+expect_eq "read_files: no file by the deadline: a timeout" "1 FAIL timeout: no complete s.bin within 1s; console" "$rc $out"
+printf 'FILE ../s 5 %s\n' "$sum" >&"$F"
+out=$(read_files "$(in_us 300000)" 2>&1) && rc=0 || rc=$?
+expect_eq "read_files: a bad name fails the cell" "1 FAIL failed: guest sent a bad file name '../s'" "$rc $out"
 
 # A SIGTERM while read_line waits runs the trap at once (a command
 # substitution would hold it until the helper's deadline, a minute on).

@@ -10,7 +10,7 @@
 # not held up by a waiting read_line. Nothing boots.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
-echo "1..65"
+echo "1..73"
 
 chan=$TOP/host/apf-chan
 if [ ! -x "$chan" ]; then
@@ -252,6 +252,42 @@ expect_eq "read_files: no file by the deadline: a timeout" "1 FAIL timeout: no c
 printf 'FILE ../s 5 %s\n' "$sum" >&"$F"
 out=$(read_files "$(in_us 300000)" 2>&1) && rc=0 || rc=$?
 expect_eq "read_files: a bad name fails the cell" "1 FAIL failed: guest sent a bad file name '../s'" "$rc $out"
+
+# The guest's sender (host/init-channel.sh's chan_send_dir, busybox sh as
+# in the guest) into a file, read back by read_files and recv_check: one
+# gzip, stat, sha256sum and cat for all files; an empty file, a file
+# already named .gz (sent as it is) and binary bytes arrive intact.
+if bb=$(command -v busybox); then
+	sd=$TMP_T/send
+	mkdir -p "$sd/out" "$sd/keep"
+	head -c 70000 /dev/urandom >"$sd/out/blob.bin"
+	printf '{"a": 1}\n' >"$sd/out/result.json"
+	: >"$sd/out/empty.tsv"
+	gzip -c "$sd/out/result.json" >"$sd/out/packed.gz"
+	mkdir "$sd/out/subdir"
+	cp "$sd/out/blob.bin" "$sd/out/result.json" "$sd/out/packed.gz" "$sd/keep/"
+	rc=0
+	"$bb" sh -c '. "$1"; chan_send_dir "$2" 3>"$3"; printf "DONE 0\n" >>"$3"' sh \
+		"$TOP/host/init-channel.sh" "$sd/out" "$sd/stream" || rc=$?
+	expect_eq "chan_send_dir: exit 0" 0 "$rc"
+	cat "$sd/stream" >&"$F" &
+	pids+=($!)
+	RECEIVED=() S=$TMP_T/s3
+	mkdir -p "$S"
+	rc=0
+	read_files "$(in_us 20000000)" || rc=$?
+	expect_eq "chan_send_dir -> read_files: then DONE" "0 DONE 0" "$rc $LINE"
+	expect_eq "chan_send_dir: a FILEZ per plain file, the .gz as it is, no directory" \
+		"FILE packed.gz|FILEZ blob.bin|FILEZ empty.tsv|FILEZ result.json" \
+		"$(printf '%s\n' "${RECEIVED[@]}" | cut -d' ' -f1,2 | sort -k1,1 -k2,2 | paste -sd'|')"
+	check "chan_send_dir -> recv_check: sums match" recv_check
+	for f in blob.bin result.json packed.gz; do
+		check "chan_send_dir: $f arrived intact" cmp "$sd/keep/$f" "$S/recv/$f"
+	done
+	check "chan_send_dir: the empty file arrived empty" test -f "$S/recv/empty.tsv" -a ! -s "$S/recv/empty.tsv"
+else
+	skip "chan_send_dir round trip" "busybox not installed"
+fi
 
 # A SIGTERM while read_line waits runs the trap at once (a command
 # substitution would hold it until the helper's deadline, a minute on).

@@ -109,18 +109,23 @@ timed() {
 	T[dur_$name]=$((${EPOCHREALTIME//[^0-9]/} - t))
 	return "$rc"
 }
-# tail_fill FILE START_US: FILE, a result merge's output, has the string
-# "@tail_s@" where the seconds since START_US belong. Filled in last, with
-# builtins only, so the merge's own jq counts too: only the mv after this
-# is left off a cell's timings (a jq took 0.3 s of a 2.9 s cell on a busy
-# machine, more than the 5% the timings may miss the runner's clock by).
-tail_fill() {
+# result_write TMP DEST START_US: TMP is a result merge's output (jq -r):
+# a first line "status<TAB>words" (@tsv; into VERDICT), so no second jq
+# reads the result for it, then the result, with the string "@tail_s@"
+# where the seconds since START_US belong. That figure goes in last, with
+# builtins only, so the merge's own jq counts too: only the mv is left
+# off a cell's timings (a jq took 0.3 s of a 2.9 s cell on a busy machine,
+# more than the 5% the timings may miss the runner's clock by).
+# shellcheck disable=SC2034  # VERDICT is the caller's
+result_write() {
 	local json us ms
 	IFS= read -r -d '' json <"$1" || true
-	us=$((${EPOCHREALTIME//[^0-9]/} - $2))
+	VERDICT=${json%%$'\n'*}
+	json=${json#*$'\n'}
+	us=$((${EPOCHREALTIME//[^0-9]/} - $3))
 	[ "$us" -ge 0 ] || us=0
 	printf -v ms '%d.%03d' $((us / 1000000)) $((us / 1000 % 1000))
-	printf '%s' "${json/\"@tail_s@\"/$ms}" >"$1"
+	printf '%s' "${json/\"@tail_s@\"/$ms}" >"$1" && mv -f "$1" "$2"
 }
 # marks_json [FILE]: T (and FILE's "name microseconds" lines) as one JSON
 # object for a result merge's $marks. The names are the tools' own words

@@ -38,3 +38,5 @@ def timings($dur):
             timings: timings($base.duration_s) }
 | .host = $host
 | if $status != "" then .status = $status | .reason = $reason else . end
+# The verdict first (result_write in host/lib.sh), then the result.
+| ([.status, .reason // ""] | @tsv), .

@@ -87,21 +87,20 @@ finalize() {
 		# env.swap names the backend really used, not the request "auto".
 		[ "$swap_label" != auto ] || swap_label=$(jq -r '.swap // "auto" | if type == "string" then . else "auto" end' <<<"$hostblock")
 	fi
-	# The verdict, known before the last mark (after it, only the merge).
-	local vstatus=$status vreason=$reason
-	[ -n "$status" ] || IFS=$'\t' read -r vstatus vreason < <(jq -r '[.status, .reason // ""] | @tsv' "$base")
+	local vstatus vreason
 	release=$(uname -r)
 	mark finalize
 	marks=$(marks_json "$S/marks")
 	tmp=$out/.result.json.tmp
-	jq -n --slurpfile g "${base:-/dev/null}" --argjson host "$hostblock" --arg w "$workload" \
+	jq -n -r --slurpfile g "${base:-/dev/null}" --argjson host "$hostblock" --arg w "$workload" \
 		--arg status "$status" --arg reason "$reason" --argjson marks "$marks" \
 		--arg release "$release" --arg accel_reason "$accel_reason" --arg mode "$mode" \
 		--arg pressure "$pressure" --arg swap "$swap_label" \
 		-f "$APF_TOP/host/local-lib/result-merge.jq" >"$tmp" ||
 		{ warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
-	tail_fill "$tmp" "${T[finalize]}"
-	mv -f "$tmp" "$out/result.json"
+	result_write "$tmp" "$out/result.json" "${T[finalize]}" ||
+		{ warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
+	vstatus=${VERDICT%%$'\t'*} vreason=${VERDICT#*$'\t'}
 	if [ "$vstatus" = ok ]; then
 		final_rc=0
 	elif [ "$apfw_rc" = 2 ] || [ "$apfw_rc" = 3 ]; then

@@ -88,3 +88,5 @@ def nested_timings($inner):
     | if $nested then . else .host = $host end
   end
 | if $status != "" then .status = $status | .reason = $reason else . end
+# The verdict first (result_write in host/lib.sh), then the result.
+| ([.status, "\(.workload) on \(.env.kernel) [\(.env.accel)]: \(.status)" + (if .reason then ": \(.reason)" else "" end)] | @tsv), .

@@ -75,13 +75,13 @@ finalize() {
 		fi
 	fi
 	tmp=$out/.result.json.tmp
-	local host_env=null rel="" verdict
+	local host_env=null rel=""
 	# (env.host of a local cell is built by the merge from this release)
 	if [ "$host" = local ]; then read -r rel </proc/sys/kernel/osrelease || rel=$(uname -r)
 	else host_env=$(nested_env_json)
 	fi
 	# The env facts apf-vm knows go in as arguments (the merge makes $h).
-	jq -n --slurpfile g "${base:-/dev/null}" \
+	jq -n -r --slurpfile g "${base:-/dev/null}" \
 		--arg accel "$accel_used" --arg accel_reason "$accel_reason" \
 		--arg qemu "$APF_QEMU_VERSION" --arg qemu_cmdline "$qemu_cmdline" \
 		--arg kernel "$kernel_label" --arg kernel_path "$kimage" \
@@ -94,13 +94,9 @@ finalize() {
 		--argjson marks "$(marks_json)" --argjson hostenv "$host_env" --argjson nested "$([ "$host" = local ] && echo false || echo true)" \
 		-f "$APF_TOP/host/vm-lib/result-merge.jq" >"$tmp" ||
 		{ warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
-	# The status, then the line that says it (read before the timings'
-	# last figure goes in, so that this jq counts too).
-	verdict=$(jq -r '.status, "\(.workload) on \(.env.kernel) [\(.env.accel)]: \(.status)" + (if .reason then ": \(.reason)" else "" end)' \
-		"$tmp")
-	tail_fill "$tmp" "${T[finalize_start]}"
-	mv -f "$tmp" "$out/result.json"
-	if [ "${verdict%%$'\n'*}" = ok ]; then final_rc=0; fi
-	info "${verdict#*$'\n'}"
+	result_write "$tmp" "$out/result.json" "${T[finalize_start]}" ||
+		{ warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
+	if [ "${VERDICT%%$'\t'*}" = ok ]; then final_rc=0; fi
+	info "${VERDICT#*$'\t'}"
 }
 

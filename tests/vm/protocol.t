@@ -29,12 +29,15 @@ fake ok
 expect_eq "intact result: exit 0" 0 "$RC"
 expect_eq "intact result: status ok" ok "$(field .status ok)"
 expect_eq "intact result: host env merged" "0.0.1 tcg fake" "$(field '"\(.env.qemu) \(.env.accel) \(.workload)"' ok)"
+expect_eq "intact result: the last line says it" "apf-vm: fake on debian-6.1-cloud [tcg]: ok" "$(tail -n 1 "$TMP_T/ok.log")"
 
 fake corrupt
 expect_eq "checksum mismatch: exit 1" 1 "$RC"
 expect_eq "checksum mismatch: status failed" failed "$(field .status corrupt)"
 check "checksum mismatch: reason says corrupt" grep -q "corrupt" <<<"$(field .reason corrupt)"
 expect_eq "checksum mismatch: the guest's result is not used" null "$(field .ops corrupt)"
+check "checksum mismatch: the last line says failed and why" \
+	grep -q "^apf-vm: fake on debian-6.1-cloud \[tcg\]: failed: .*corrupt" <<<"$(tail -n 1 "$TMP_T/corrupt.log")"
 
 fake short
 expect_eq "short file: exit 1" 1 "$RC"

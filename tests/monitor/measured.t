@@ -27,9 +27,13 @@ cleanup() {
 trap cleanup EXIT
 
 # fake_vmstat IN OUT MAJ / fake_majflt N [STARTTIME]: what the sampler reads.
-# Written in place (the sampler keeps the files open and re-reads them).
-fake_vmstat() { printf 'nr_free_pages 1000\npgmajfault %s\npswpin %s\npswpout %s\nswap_ra 0\n' "$3" "$1" "$2" >"$FP/vmstat"; }
-fake_majflt() { printf '%s (qemu fake) S 1 1 1 0 -1 0 0 0 %s 0 0 0 0 0 20 0 3 0 %s 0 0\n' "$FPID" "$1" "${2:-777}" >"$FP/$FPID/stat"; }
+# Written in place (the sampler keeps the files open and re-reads them),
+# padded to one length and never truncated (1<>): a truncate before the
+# write let the sampler read an empty stat now and then, which is a QEMU
+# that is gone, and it stopped (seen once, on a busy machine).
+in_place() { printf '%-160s\n' "$2" 1<>"$1"; }
+fake_vmstat() { in_place "$FP/vmstat" "$(printf 'nr_free_pages 1000\npgmajfault %s\npswpin %s\npswpout %s\nswap_ra 0' "$3" "$1" "$2")"; }
+fake_majflt() { in_place "$FP/$FPID/stat" "$(printf '%s (qemu fake) S 1 1 1 0 -1 0 0 0 %s 0 0 0 0 0 20 0 3 0 %s 0 0' "$FPID" "$1" "${2:-777}")"; }
 mkdir -p "$FP/$FPID" "$FP/pressure"
 fake_vmstat 100 200 300
 fake_majflt 10

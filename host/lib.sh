@@ -74,19 +74,29 @@ parse_size() {
 
 # now_us: the wall clock in microseconds.
 now_us() { echo "${EPOCHREALTIME//[^0-9]/}"; }
+# proc_stat PID [PROC]: /proc/PID/stat's fields from the state on into
+# the array PROC_STAT (field 3 at index 0: majflt is 9, starttime 19); return
+# 1 when the process is gone. With read: no fork (samplers poll this), and
+# $(<...) would end a set -e script when the file is gone.
+proc_stat() {
+	local s
+	{ read -r s <"${2:-/proc}/$1/stat"; } 2>/dev/null || return 1
+	# comm may hold blanks and parentheses: the fields follow the last ')'
+	s=${s##*) }
+	read -r -a PROC_STAT <<<"$s"
+}
+
 # started_us: when this process began (its fork, before bash started and
 # sourced anything: ~70 ms here, which a caller's clock counts), from
 # /proc's 10 ms ticks; now when that cannot be read or makes no sense.
 started_us() {
-	local now=${EPOCHREALTIME//[^0-9]/} up s stat_fields age
-	if ! { read -r up _ </proc/uptime && read -r s <"/proc/$$/stat"; } 2>/dev/null; then
+	local now=${EPOCHREALTIME//[^0-9]/} up age
+	if ! { read -r up _ </proc/uptime; } 2>/dev/null || ! proc_stat $$; then
 		echo "$now"
 		return
 	fi
-	s=${s##*) }
-	read -r -a stat_fields <<<"$s"
 	# uptime in centiseconds minus the start in ticks (USER_HZ, 100 on Linux)
-	age=$(((10#${up/./} - stat_fields[19]) * 10000))
+	age=$(((10#${up/./} - PROC_STAT[19]) * 10000))
 	if [ "$age" -lt 0 ] || [ "$age" -gt 10000000 ]; then age=0; fi
 	echo $((now - age))
 }

@@ -59,24 +59,15 @@ st_var() {
 # proc_start PID: the process's start time (clock ticks since boot), which
 # together with the pid names one process even after pid reuse.
 proc_start() {
-	local s f
-	# read: no cat to start (mark_take polls this every 20 ms); not
-	# $(<...), which ends a set -e script when the process is gone
-	{ read -r s <"/proc/$1/stat"; } 2>/dev/null || return 1
-	s=${s##*) }
-	read -r -a f <<<"$s"
-	printf '%s\n' "${f[19]}"
+	proc_stat "$1" || return 1
+	printf '%s\n' "${PROC_STAT[19]}"
 }
 # proc_alive PID START: that very process exists and is not a zombie (our
 # helpers are reparented when the starting command exits, and whoever
 # inherits them may be slow to reap).
 proc_alive() {
-	local s f
-	[ -n "$1" ] || return 1
-	{ read -r s <"/proc/$1/stat"; } 2>/dev/null || return 1
-	s=${s##*) }
-	read -r -a f <<<"$s"
-	[ "${f[0]}" != Z ] && [ "${f[0]}" != X ] && [ "${f[19]}" = "$2" ]
+	[ -n "$1" ] && proc_stat "$1" || return 1
+	[ "${PROC_STAT[0]}" != Z ] && [ "${PROC_STAT[0]}" != X ] && [ "${PROC_STAT[19]}" = "$2" ]
 }
 
 # owner_pid: the process that called us, skipping bash subshells ($(...)

@@ -13,13 +13,7 @@ qemu_alive() {
 	[ "${PROC_STAT[0]}" != Z ] && [ "${PROC_STAT[19]:-}" = "${started[$1]:-}" ]
 }
 
-# proc_stat PID: the fields of /proc/PID/stat after "(comm) " into the
-# array PROC_STAT: [0] the state, [19] the start time (field 22).
-proc_stat() {
-	local line
-	{ IFS= read -r line <"/proc/$1/stat"; } 2>/dev/null || return 1
-	read -r -a PROC_STAT <<<"${line##*) }"
-}
+# (proc_stat is host/lib.sh's)
 
 # qemu_err_of FILE: "; QEMU: <its first complaint>" from QEMU's stderr
 # FILE, or nothing.

@@ -447,9 +447,9 @@ static int receive(struct chan *c, int out, const char *path, uint64_t size, uin
 	return APF_EXIT_OK;
 }
 
-static int do_file(struct chan *c, uint64_t size, const char *path)
+/* receive_file: SIZE bytes into PATH (created or truncated); *got the count. */
+static int receive_file(struct chan *c, const char *path, uint64_t size, uint64_t *got)
 {
-	uint64_t got = 0;
 	int out, rc;
 
 	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -457,11 +457,19 @@ static int do_file(struct chan *c, uint64_t size, const char *path)
 		fprintf(stderr, PROG ": cannot create %s: %s\n", path, strerror(errno));
 		return APF_EXIT_FAILED;
 	}
-	rc = receive(c, out, path, size, &got);
+	rc = receive(c, out, path, size, got);
 	if (close(out) != 0 && rc == APF_EXIT_OK) {
 		fprintf(stderr, PROG ": writing %s: %s\n", path, strerror(errno));
 		rc = APF_EXIT_FAILED;
 	}
+	return rc;
+}
+
+static int do_file(struct chan *c, uint64_t size, const char *path)
+{
+	uint64_t got = 0;
+	int rc = receive_file(c, path, size, &got);
+
 	printf("%" PRIu64 "\n", got);
 	if (fflush(stdout) != 0 && rc == APF_EXIT_OK)
 		rc = APF_EXIT_FAILED;
@@ -481,22 +489,13 @@ static int receive_into(struct chan *c, const char *dir, const char *name, uint6
 {
 	char path[PATH_MAX];
 	uint64_t got = 0;
-	int out, rc;
+	int rc;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
 		fprintf(stderr, PROG ": %s/%s: path too long\n", dir, name);
 		return APF_EXIT_FAILED;
 	}
-	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0) {
-		fprintf(stderr, PROG ": cannot create %s: %s\n", path, strerror(errno));
-		return APF_EXIT_FAILED;
-	}
-	rc = receive(c, out, path, size, &got);
-	if (close(out) != 0 && rc == APF_EXIT_OK) {
-		fprintf(stderr, PROG ": writing %s: %s\n", path, strerror(errno));
-		rc = APF_EXIT_FAILED;
-	}
+	rc = receive_file(c, path, size, &got);
 	if (rc != APF_EXIT_OK && rc != APF_EXIT_FAILED)
 		return put(rc, "P %s %" PRIu64 " %" PRIu64 "\n", name, got, size);
 	return rc;

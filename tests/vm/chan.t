@@ -23,6 +23,12 @@ alive=$!
 pids=("$alive")
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$TMP_T"' EXIT
 in_us() { echo $((${EPOCHREALTIME//[^0-9]/} + $1)); }
+# short_lived: a stand-in QEMU that exits in 0.3 s, its PID in short.
+short_lived() {
+	sleep 0.3 &
+	short=$!
+	pids+=("$short")
+}
 # line DEADLINE_IN_US [ARGS]: apf-chan line on the FIFO; OUT and RC (124:
 # it overslept its deadline by minutes).
 line() {
@@ -76,9 +82,7 @@ printf 'LATE\n' >&"$F"
 line -1000000 --pid "$alive"
 expect_eq "past the deadline, a line already there is still read" "0 LATE" "$RC $OUT"
 
-sleep 0.3 &
-short=$!
-pids+=("$short")
+short_lived
 line 60000000 --pid "$short"
 expect_eq "QEMU exits while waiting: 11 at once, not at the deadline" 11 "$RC"
 wait "$short" 2>/dev/null || true
@@ -127,9 +131,7 @@ check "the file arrived intact" cmp "$TMP_T/blob" "$TMP_T/got"
 line 2000000 --pid "$alive"
 expect_eq "the line after the file is intact" "0 DONE 0" "$RC $OUT"
 
-sleep 0.3 &
-short=$!
-pids+=("$short")
+short_lived
 printf '0123456789' >&"$F"
 RC=0
 got=$("$chan" file --size 1000 --out "$TMP_T/short" --deadline-us "$(in_us 60000000)" --pid "$short" <&"$F") || RC=$?
@@ -181,9 +183,7 @@ expect_eq "files: a bad length: 14" "14 B a bad length '12x' for a" "$RC $OUT"
 printf 'FILE big %d s\n' $((256 * 1024 * 1024 + 1)) >&"$F"
 files 2000000 --pid "$alive"
 expect_eq "files: over 256M: 14" "14 B a bad length '268435457' for big" "$RC $OUT"
-sleep 0.3 &
-short=$!
-pids+=("$short")
+short_lived
 printf 'FILEZ cut 1000 s\n0123456789' >&"$F"
 files 60000000 --pid "$short"
 expect_eq "files: QEMU gone mid-file: 11, P says what came" "11 P cut.gz 10 1000" "$RC $OUT"

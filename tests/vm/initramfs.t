@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 
-for c in cpio gzip busybox; do
+for c in cpio busybox; do
 	command -v "$c" >/dev/null || { skip "mkinitramfs" "$c not installed"; done_testing; exit 0; }
 done
 export APF_INITRAMFS_CACHE=$TMP_T/cache
@@ -16,14 +16,14 @@ cp tests/vm/standin-apfw "$TMP_T/a/apfw"
 printf '#!/bin/sh\n' >"$TMP_T/a/apfw-exec-helper"
 chmod +x "$TMP_T/a/apfw" "$TMP_T/a/apfw-exec-helper"
 
-list() { zcat "$1" | cpio -t --quiet | sort; }
+list() { cpio -t --quiet <"$1" | sort; }
 a=$(host/mkinitramfs --apfw "$TMP_T/a/apfw" 2>/dev/null)
 check "archive built" test -s "$a"
 files=$(list "$a")
 for f in init bin/busybox bin/apfw bin/apfw-exec-helper; do
 	check "archive holds $f" grep -qx "$f" <<<"$files"
 done
-check "/init is host/guest-init" cmp -s host/guest-init <(zcat "$a" | cpio -i --quiet --to-stdout init)
+check "/init is host/guest-init" cmp -s host/guest-init <(cpio -i --quiet --to-stdout init <"$a")
 check "busybox in it is static" bash -c '! ldd "$(command -v busybox)" >/dev/null 2>&1'
 before=$(stat -c %i "$a")
 expect_eq "same inputs: same archive" "$a" "$(host/mkinitramfs --apfw "$TMP_T/a/apfw" 2>/dev/null)"

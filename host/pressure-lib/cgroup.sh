@@ -156,8 +156,8 @@ cg_create() {
 # EBUSY when it cannot get there.
 cg_limit() {
 	local reg=$1 limit=$2 dir ver
-	dir=$(st_get "$reg" cg.dir) || return 1
-	ver=$(st_get "$reg" cg.ver) || return 1
+	st_var dir "$reg" cg.dir || return 1
+	st_var ver "$reg" cg.ver || return 1
 	if [ "$ver" = 2 ]; then
 		# high first: it reclaims without the OOM killer, so max then holds
 		cg_write "$dir/memory.high" "$((limit * 95 / 100))" || return 1
@@ -171,7 +171,7 @@ cg_limit() {
 # was (nothing to remember for one born inside: release sends it to our own).
 cg_attach() {
 	local reg=$1 pid=$2 dir orig
-	dir=$(st_get "$reg" cg.dir) || return 1
+	st_var dir "$reg" cg.dir || return 1
 	orig=$(cg_self_path "$CG_VER" "$pid") || true
 	[ -z "$orig" ] || [ "$CG_MNT${orig%/}" = "$dir" ] || st_set "$reg" "cg.orig.$pid" "$CG_MNT${orig%/}"
 	cg_append "$dir/cgroup.procs" "$pid"
@@ -181,20 +181,20 @@ cg_attach() {
 # delegation when no other cell needs it. Idempotent.
 cg_release() {
 	local reg=$1 dir ver parent suite enabled pid dest rc=0
-	dir=$(st_get "$reg" cg.dir 2>/dev/null) || dir=""
-	ver=$(st_get "$reg" cg.ver 2>/dev/null) || ver=""
-	parent=$(st_get "$reg" cg.parent 2>/dev/null) || parent=""
-	suite=$(st_get "$reg" cg.suite 2>/dev/null) || suite=""
+	st_var dir "$reg" cg.dir ""
+	st_var ver "$reg" cg.ver ""
+	st_var parent "$reg" cg.parent ""
+	st_var suite "$reg" cg.suite ""
 	if [ -n "$dir" ] && [ -d "$dir" ] && ! cg_fake; then
 		while read -r pid; do
-			dest=$(st_get "$reg" "cg.orig.$pid" 2>/dev/null) || dest=""
+			st_var dest "$reg" "cg.orig.$pid" ""
 			[ -n "$dest" ] && [ -d "$dest" ] || dest=${suite:-$parent}
 			printf '%s\n' "$pid" >>"$dest/cgroup.procs" 2>/dev/null || true
 		done <"$dir/cgroup.procs"
 	fi
 	[ -z "$dir" ] || cg_rmdir "$dir" || rc=1
 	rm -f "$reg/cg.dir"
-	enabled=$(st_get "$reg" cg.enabled 2>/dev/null) || enabled=""
+	st_var enabled "$reg" cg.enabled ""
 	if [ "$ver" = 2 ] && [ -n "$enabled" ] && ! compgen -G "$enabled/apfbench-[0-9a-z]*-*" >/dev/null; then
 		cg_write "$enabled/cgroup.subtree_control" "-memory" || rc=1
 		if [ -n "$suite" ] && [ -d "$suite" ]; then

@@ -105,7 +105,7 @@ reg_new() {
 # reg_find KIND STATE_DIR -> the entry named by STATE_DIR/KIND.key, or return 1
 reg_find() {
 	local id
-	id=$(st_get "$2" "$1.key" 2>/dev/null) || return 1
+	st_var id "$2" "$1.key" || return 1
 	valid_name "$id" || return 1
 	[ -d "$APF_RUN_DIR/$id" ] || return 1
 	printf '%s\n' "$APF_RUN_DIR/$id"
@@ -114,8 +114,8 @@ reg_find() {
 # reg_stale DIR: the owner is gone (or never recorded).
 reg_stale() {
 	local pid start
-	pid=$(st_get "$1" owner.pid 2>/dev/null) || return 0
-	start=$(st_get "$1" owner.start 2>/dev/null) || return 0
+	st_var pid "$1" owner.pid || return 0
+	st_var start "$1" owner.start || return 0
 	! proc_alive "$pid" "$start"
 }
 
@@ -149,8 +149,8 @@ proc_record() {
 # recorded (pid + start time) is signalled.
 proc_stop() {
 	local dir=$1 name=$2 group=${3:-} pid start target i
-	pid=$(st_get "$dir" "$name.pid" 2>/dev/null) || return 0
-	start=$(st_get "$dir" "$name.start" 2>/dev/null) || start=none
+	st_var pid "$dir" "$name.pid" || return 0
+	st_var start "$dir" "$name.start" none
 	if proc_alive "$pid" "$start"; then
 		target=$pid
 		[ -z "$group" ] || target=-$pid

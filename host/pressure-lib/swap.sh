@@ -96,8 +96,8 @@ swap_make_zram() {
 # swap_remove REG: undo swap_make_*; a no-op for host swap. Idempotent.
 swap_remove() {
 	local reg=$1 kind dev n i
-	kind=$(st_get "$reg" swap.kind 2>/dev/null) || return 0
-	dev=$(st_get "$reg" swap.dev 2>/dev/null) || dev=""
+	st_var kind "$reg" swap.kind || return 0
+	st_var dev "$reg" swap.dev ""
 	if [ -n "$dev" ] && swap_is_on "$dev"; then
 		# slow only while the memory in it still has an owner to return to
 		timeout 60 swapoff "$dev" || { echo "swapoff $dev failed" >&2; return 1; }
@@ -105,7 +105,7 @@ swap_remove() {
 	case "$kind" in
 	file) [ -z "$dev" ] || rm -f "$dev" ;;
 	zram)
-		n=$(st_get "$reg" swap.zram 2>/dev/null) || n=""
+		st_var n "$reg" swap.zram ""
 		# reset and hot_remove fail with EBUSY while anything (udev, blkid,
 		# lsblk elsewhere) has the device open just after swapoff: retry
 		for ((i = 0; i < 30; i++)); do

@@ -87,7 +87,8 @@ read_files() {
 			read -r _ name got size <<<"$rec"
 			case "$rc" in
 			10) fail timeout "no complete $name within ${timeout}s; $(console_reason)" ;;
-			11) fail failed "guest stopped while sending $name ($got of $size bytes); $(console_reason)" ;;
+			11) qemu_end "$QPID"
+				fail failed "guest stopped while sending $name ($got of $size bytes); $(console_reason)$QEND" ;;
 			# (a sender killed by an oops stops mid-file: the console says so)
 			13) fail failed "$name arrived short: $got of $size bytes (slower than 10 kB/s); $(console_reason)" ;;
 			esac ;;

@@ -10,7 +10,7 @@
 # not held up by a waiting read_line. Nothing boots.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
-echo "1..73"
+echo "1..75"
 
 chan=$TOP/host/apf-chan
 if [ ! -x "$chan" ]; then
@@ -288,6 +288,24 @@ if bb=$(command -v busybox); then
 else
 	skip "chan_send_dir round trip" "busybox not installed"
 fi
+
+# qemu_end (host/vm-lib/qemu.sh): the host kernel's last line naming a
+# QEMU that is gone (a fake dmesg), and nothing for another PID.
+# shellcheck source=host/vm-lib/qemu.sh
+. host/vm-lib/qemu.sh
+mkdir -p "$TMP_T/fakebin"
+cat >"$TMP_T/fakebin/dmesg" <<'EOD'
+#!/bin/sh
+echo '[ 1.0] qemu-system-x86[4242]: segfault at 0 ip 0 sp 0 error 4'
+echo '[ 2.0] Memory cgroup out of memory: Killed process 4242 (qemu-system-x86) total-vm:1kB'
+echo '[ 3.0] other[42420]: segfault at 0; Killed process 42420 (x)'
+EOD
+chmod +x "$TMP_T/fakebin/dmesg"
+PATH=$TMP_T/fakebin:$PATH qemu_end 4242
+expect_eq "qemu_end: the kernel's last line about that PID" \
+	"; host kernel: [ 2.0] Memory cgroup out of memory: Killed process 4242 (qemu-system-x86) total-vm:1kB" "$QEND"
+PATH=$TMP_T/fakebin:$PATH qemu_end 424
+expect_eq "qemu_end: nothing for a PID the kernel did not name" "" "$QEND"
 
 # A SIGTERM while read_line waits runs the trap at once (a command
 # substitution would hold it until the helper's deadline, a minute on).

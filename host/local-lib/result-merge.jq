@@ -21,7 +21,7 @@ def timings($dur):
   # monitor stop, pressure release, reading the host block
   + { release: secs("apfw_exit"; "finalize") }
   | map_values(r3)
-  # the result's own writing, this jq included (tail_fill)
+  # the result's own writing, this jq included (result_write in host/lib.sh)
   | .finalize = "@tail_s@";
 
 ($g[0] // { schema: "apfbench/1", workload: $w, params: null, env: {},

@@ -48,7 +48,7 @@ def local_timings($dur):
       monitor_stop: (if $marks.dur_monitor_stop then $marks.dur_monitor_stop / 1e6 else null end),
       release: (if $marks.dur_release then $marks.dur_release / 1e6 else null end) }
   | map_values(r3)
-  # from finalize's start to the file's write, this jq included (tail_fill)
+  # from finalize's start to the file's write, this jq included (result_write in host/lib.sh)
   | .finalize = "@tail_s@";
 
 # A nested host's own phases around the inner cell's (whose timings L1's

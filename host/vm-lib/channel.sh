@@ -70,16 +70,16 @@ past() { local t=${EPOCHREALTIME//[^0-9]/}; [ "$t" -gt "$1" ]; }
 # TCG does far more): a file cut short fails the cell here. Their sums are
 # recv_check's. Returns as read_line does.
 read_files() {
-	local rc=0 rec name got size
+	local rc=0 rec word name got size sum at
 	mkdir -p "$S/recv"
 	chan_run files --dir "$S/recv" --deadline-us "$1" --wedge-log "${WEDGE_LOG:-}" || rc=$?
 	LINE="" WEDGED=""
 	while IFS= read -r rec; do
 		case "$rec" in
 		"F "*)
-			read -r _ _ _ _ _ got <<<"$rec"
-			RECEIVED+=("${rec:2:${#rec}-${#got}-3}")
-			[ -n "${T[collect_start]:-}" ] || T[collect_start]=$got ;;
+			read -r _ word name size sum at <<<"$rec"
+			RECEIVED+=("$word $name $size $sum")
+			[ -n "${T[collect_start]:-}" ] || T[collect_start]=$at ;;
 		"L "*) LINE=${rec:2} ;;
 		"W "*) WEDGED=${rec:2} ;;
 		"B "*) fail failed "guest sent ${rec:2}" ;;
@@ -87,8 +87,7 @@ read_files() {
 			read -r _ name got size <<<"$rec"
 			case "$rc" in
 			10) fail timeout "no complete $name within ${timeout}s; $(console_reason)" ;;
-			11) qemu_end "$QPID"
-				fail failed "guest stopped while sending $name ($got of $size bytes); $(console_reason)$QEND" ;;
+			11) fail failed "guest stopped while sending $name ($got of $size bytes); $(console_reason)$(qemu_dmesg_of "$QPID")" ;;
 			# (a sender killed by an oops stops mid-file: the console says so)
 			13) fail failed "$name arrived short: $got of $size bytes (slower than 10 kB/s); $(console_reason)" ;;
 			esac ;;
@@ -108,16 +107,16 @@ read_files() {
 # It runs after DONE: a failure drops every received file, so nothing of
 # a broken transfer passes for the guest's result.
 recv_check() {
-	local rec word name size sum files=() gz=() sums i=0
+	local rec word name sum files=() want=() gz=() sums i=0
 	[ "${#RECEIVED[@]}" -gt 0 ] || return 0
 	for rec in "${RECEIVED[@]}"; do
-		read -r word name _ _ <<<"$rec"
+		read -r word name _ sum <<<"$rec"
+		want+=("$sum")
 		if [ "$word" = FILEZ ]; then files+=("$name.gz") gz+=("$name.gz"); else files+=("$name"); fi
 	done
 	sums=$(cd "$S/recv" && sha256sum -- "${files[@]}") || recv_reject "cannot compute the received files' sums"
 	while read -r sum _; do
-		read -r word name size rec <<<"${RECEIVED[i]}"
-		[ "$sum" = "$rec" ] || recv_reject "${files[i]} arrived corrupt (sha256 mismatch)"
+		[ "$sum" = "${want[i]}" ] || recv_reject "${files[i]} arrived corrupt (sha256 mismatch)"
 		i=$((i + 1))
 	done <<<"$sums"
 	[ "${#gz[@]}" -gt 0 ] || return 0

@@ -24,18 +24,17 @@ qemu_err_of() {
 }
 
 
-# qemu_end PID: what the kernel logged about a QEMU that is gone, into
-# QEND ("; host kernel: <its last line naming PID>": the OOM killer's
-# "Killed process PID (...)", or "qemu-system-x86[PID]: segfault ..."),
-# empty when it logged nothing (or dmesg is closed to us). A guest that
-# stopped with no panic on its console (a nested host's L2 QEMU, twice in
-# CI) says more with it. (QEMU is disowned, so its wait status is gone.)
-qemu_end() {
-	local line=""
-	QEND=""
+# qemu_dmesg_of PID: "; host kernel: <its last line naming PID>" for a
+# QEMU that is gone (the OOM killer's "Killed process PID (...)", or
+# "qemu-system-x86[PID]: segfault ..."), or nothing when the kernel logged
+# nothing (or dmesg is closed to us). A guest that stopped with no panic
+# on its console (a nested host's L2 QEMU, twice in CI) says more with it.
+# (QEMU is disowned, so its wait status is gone.)
+qemu_dmesg_of() {
+	local line
 	[ -n "$1" ] || return 0
 	line=$(dmesg 2>/dev/null | grep -a -E "process $1 \(|\[$1\]: " | tail -n 1 | one_line) || true
-	[ -z "$line" ] || QEND="; host kernel: $line"
+	[ -z "$line" ] || echo "; host kernel: $line"
 }
 
 # stop_qemu PID: TERM, then KILL after 3 s, until it is gone (bash reaps

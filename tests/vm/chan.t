@@ -289,8 +289,8 @@ else
 	skip "chan_send_dir round trip" "busybox not installed"
 fi
 
-# qemu_end (host/vm-lib/qemu.sh): the host kernel's last line naming a
-# QEMU that is gone (a fake dmesg), and nothing for another PID.
+# qemu_dmesg_of (host/vm-lib/qemu.sh): the host kernel's last line naming
+# a QEMU that is gone (a fake dmesg), and nothing for another PID.
 # shellcheck source=host/vm-lib/qemu.sh
 . host/vm-lib/qemu.sh
 mkdir -p "$TMP_T/fakebin"
@@ -301,11 +301,10 @@ echo '[ 2.0] Memory cgroup out of memory: Killed process 4242 (qemu-system-x86) 
 echo '[ 3.0] other[42420]: segfault at 0; Killed process 42420 (x)'
 EOD
 chmod +x "$TMP_T/fakebin/dmesg"
-PATH=$TMP_T/fakebin:$PATH qemu_end 4242
-expect_eq "qemu_end: the kernel's last line about that PID" \
-	"; host kernel: [ 2.0] Memory cgroup out of memory: Killed process 4242 (qemu-system-x86) total-vm:1kB" "$QEND"
-PATH=$TMP_T/fakebin:$PATH qemu_end 424
-expect_eq "qemu_end: nothing for a PID the kernel did not name" "" "$QEND"
+expect_eq "qemu_dmesg_of: the kernel's last line about that PID" \
+	"; host kernel: [ 2.0] Memory cgroup out of memory: Killed process 4242 (qemu-system-x86) total-vm:1kB" \
+	"$(PATH=$TMP_T/fakebin:$PATH qemu_dmesg_of 4242)"
+expect_eq "qemu_dmesg_of: nothing for a PID the kernel did not name" "" "$(PATH=$TMP_T/fakebin:$PATH qemu_dmesg_of 424)"
 
 # A SIGTERM while read_line waits runs the trap at once (a command
 # substitution would hold it until the helper's deadline, a minute on).

@@ -47,21 +47,34 @@ nested_check() {
 		usage_error "--accel $accel: a nested host's guest always runs on the nested host's KVM"
 }
 
-# nested_initrd OUTFILE: L1's initramfs: the host userspace (cached by
-# mkhostfs) followed by a second archive with L2's kernel and initramfs at
-# /apf/l2 (the kernel unpacks concatenated archives in order).
-nested_initrd() {
-	local outf=$1 base stage rc=0
-	base=$("$APF_TOP/host/mkhostfs" --kernel-dir "$host_kdir") || rc=$?
+# nested_initrd_base: L1's host userspace archive (host/mkhostfs's cache,
+# named by its content) in host_base_initrd.
+nested_initrd_base() {
+	local rc=0
+	host_base_initrd=$("$APF_TOP/host/mkhostfs" --kernel-dir "$host_kdir") || rc=$?
 	[ "$rc" = 0 ] || { host_status=failed host_reason="nested host userspace build failed (host/mkhostfs exit $rc)"; exit "$rc"; }
+}
+
+# nested_initrd OUTFILE: L1's initramfs to boot: the host userspace
+# followed by a second archive with L2's kernel and initramfs at /apf/l2
+# (the kernel unpacks concatenated archives in order). A restored L1
+# unpacked it long ago: QEMU then gets the host archive alone, which it
+# reads at start and the restored guest never looks at.
+nested_initrd() {
+	local outf=$1 stage
+	if [ "$boot_from" = snapshot ]; then
+		ln -sf "$host_base_initrd" "$outf"
+		return 0
+	fi
 	stage=$S/l2payload
+	rm -f "$outf"
 	mkdir -p "$stage/apf/l2"
 	cp "$kdir/vmlinuz" "$stage/apf/l2/vmlinuz"
 	cp "$kdir/release" "$stage/apf/l2/release"
 	[ ! -f "$kdir/config" ] || cp "$kdir/config" "$stage/apf/l2/config"
 	cp "$initrd" "$stage/apf/l2/initrd"
 	{
-		cat "$base"
+		cat "$host_base_initrd"
 		(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0)
 	} >"$outf" || die "cannot write the nested host's initramfs"
 	rm -rf "$stage"
@@ -75,9 +88,13 @@ nested_qemu_argv() {
 	host_kimage=$image
 	[ -z "$swap_disk_file" ] || append+=" apf.swapdisk"
 	QARGV=("$qemu" -nodefaults -no-user-config -display none -no-reboot
-		-machine pc -accel "tcg,thread=multi" -cpu "qemu64,+svm,+npt"
+		-machine "pc${SHM_FD:+,memory-backend=l1ram}" -accel "tcg,thread=multi" -cpu "qemu64,+svm,+npt"
 		-m "$((host_mem_bytes >> 20))M" -smp "$host_vcpus"
 		-kernel "$image" -initrd "$S/l1-initrd" -append "$append")
+	# L1's RAM in a /dev/shm file when it may start from a snapshot
+	# (host/vm-lib/snapshot.sh: shm_open).
+	[ -z "$SHM_FD" ] ||
+		QARGV+=(-object "memory-backend-file,id=l1ram,size=$((host_mem_bytes >> 20))M,mem-path=/proc/self/fd/$SHM_FD,share=on")
 	if [ -n "$swap_disk_file" ]; then
 		iops=$(swap_disk_iops "$swap_disk")
 		local drive="file=${swap_disk_file//,/,,},format=raw,if=virtio,cache=none,aio=threads"
@@ -85,6 +102,19 @@ nested_qemu_argv() {
 		QARGV+=(-drive "$drive")
 	fi
 	qemu_serial_args "$out/host-console.log" "$S/ctl"
+}
+
+# nested_snapshot_key: what L1's snapshot key needs beyond its QEMU
+# command line: its initramfs's parts (the host archive is named by its
+# content, L2's initramfs too) and the swap disk's size. The disk's
+# contents are not: L1 said READY with swap already on, and the kernel
+# never reads a swap device's header again, so a restored L1 swaps to the
+# new cell's fresh sparse file as a booted one does.
+nested_snapshot_key() {
+	echo "hostfs $host_base_initrd"
+	stat -L -c 'l2 %s %Y %i' "$kdir/vmlinuz"
+	echo "l2 initrd $initrd"
+	[ -z "$swap_disk_file" ] || stat -c 'disk %s' "$swap_disk_file"
 }
 
 # nested_wants_swap_disk: zram (--swap zram) and pressure none need none.
@@ -122,11 +152,11 @@ nested_env_json() {
 	[ -z "$swap_disk_file" ] || iops=$(swap_disk_iops "$swap_disk")
 	jq -n --arg name "$host_label" --arg kernel "${host_label#nested-}" --arg rel "$host_release" \
 		--arg path "$host_kimage" --arg cmd "$host_qemu_cmdline" --argjson mem "$host_mem_bytes" \
-		--argjson vcpus "$host_vcpus" --argjson boot_s "$host_boot_s" \
+		--argjson vcpus "$host_vcpus" --argjson boot_s "$host_boot_s" --arg from "$boot_from" \
 		--arg disk "$([ -n "$swap_disk_file" ] && echo "$swap_disk")" --argjson iops "$iops" '
 		{ name: $name, kernel: $kernel, kernel_release: $rel, kernel_path: $path,
 		  accel: "tcg", accel_reason: "nested host: TCG emulating AMD SVM with nested paging",
 		  cpu: "qemu64,+svm,+npt", vcpus: $vcpus, memory_bytes: $mem,
-		  qemu_cmdline: $cmd, boot_s: $boot_s,
+		  qemu_cmdline: $cmd, boot_s: $boot_s, boot_from: $from,
 		  swap_disk: (if $disk == "" then null else { profile: $disk, iops_limit: (if $iops == 0 then null else $iops end) } end) }'
 }

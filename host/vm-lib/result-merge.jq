@@ -57,8 +57,10 @@ def local_timings($dur):
 def nested_timings($inner):
   ($inner | [.[] | numbers] | add // 0) as $in
   | (if $marks.dur_hold then $marks.dur_hold / 1e6 else null end) as $hold
+  | (if $marks.dur_snapshot then $marks.dur_snapshot / 1e6 else null end) as $snap
   | (if $hold then { hold: $hold } else {} end)
-  + { l1_prepare: secs("start"; "qemu_start"), l1_boot: secs("qemu_start"; "ready"),
+  + { l1_prepare: (secs("start"; "qemu_start") as $p | if $p == null then null else $p - ($snap // 0) end),
+      l1_snapshot: $snap, l1_boot: secs("qemu_start"; "ready"),
       l1_collect: (secs("ready"; "got_result") as $x | if $x == null then null else $x - $in - ($hold // 0) end),
       l1_poweroff: secs("got_result"; "qemu_gone") }
   | map_values(r3)

@@ -19,18 +19,40 @@
 # touches/s, the zero pages going to swap first). A memfd is worse still
 # (a shmem read fault always allocates). APF_SNAPSHOT=0 boots every cell.
 #
+# A nested host (L1) always can: no pressure touches its RAM (that is
+# inside it, on L2), and its boot is ~9 s of a nested cell here. But its
+# 2 GiB would all become resident at each load, 2-4 s on this machine
+# (whose own RAM comes back from the hypervisor it runs on), so L1's RAM
+# is a file in /dev/shm instead, opened and unlinked at once (no exit can
+# leave it behind; QEMU maps it by /proc/self/fd): the snapshot is that
+# file's data (KEY.ram, sparse: ~300 MB, L1's userspace and L2's files)
+# beside QEMU's device state without RAM (KEY.mig, migration with
+# x-ignore-shared), and a cell copies the data into its own file.
+#
 # The saved guest is blocked reading GO; QEMU drops what the control
 # port receives while the state loads, so apf-vm repeats HELLO until the
 # guest answers READY again (host/init-channel.sh), then sends GO with
 # the host's clock (the restored guest's clock is the snapshot's).
 # Sourced by host/apf-vm.
 
-SNAPSHOT_KEEP=8
+SNAPSHOT_KEEP=8 SHM_DIR=${APF_SHM_DIR:-/dev/shm} SHM_FD=""
 
 # snapshot_wanted: this cell can start from a snapshot.
 snapshot_wanted() {
-	[ "${APF_SNAPSHOT:-1}" != 0 ] && [ "$host" = local ] && [ "$accel_used" = tcg ] &&
-		[ "$guest_ram" = anon ] && [ "$pressure" = none ] && [[ $snapshot_dir != *"'"* ]]
+	[ "${APF_SNAPSHOT:-1}" != 0 ] && [[ $snapshot_dir != *"'"* ]] || return 1
+	if [ "$host" != local ]; then
+		[ "$(stat -f -c %T "$SHM_DIR" 2>/dev/null)" = tmpfs ]
+	else
+		[ "$accel_used" = tcg ] && [ "$guest_ram" = anon ] && [ "$pressure" = none ]
+	fi
+}
+
+# shm_open: SHM_FD, a new unlinked file in /dev/shm for a nested host's RAM.
+shm_open() {
+	local f
+	f=$(mktemp "$SHM_DIR/apf-vm.XXXXXX.ram") || die "cannot create the nested host's RAM in $SHM_DIR"
+	exec {SHM_FD}<>"$f"
+	rm -f "$f"
 }
 
 # snapshot_file: the snapshot of this cell's guest (QARGV without its
@@ -39,10 +61,16 @@ snapshot_file() {
 	local key a
 	key=$({
 		for a in "${QARGV[@]}"; do
-			[[ $a == file,id=con,* || $a == pipe,id=ctl,* ]] || printf '%s\n' "$a"
+			[[ $a == file,id=con,* || $a == pipe,id=ctl,* ]] && continue
+			# A nested host's initramfs and swap disk are the cell's own
+			# files (nested_snapshot_key keys what they hold).
+			a=${a//"$S"/@S@}
+			[ -z "$SHM_FD" ] || a=${a//"/proc/self/fd/$SHM_FD,"/@shm@,}
+			printf '%s\n' "${a//"$out"/@out@}"
 		done
 		# The initramfs's name is its build's key; mkinitramfs touches it on use.
 		stat -L -c '%s %Y %i' "$kimage"
+		[ "$host" = local ] || { stat -L -c '%s %Y %i' "$host_kimage"; nested_snapshot_key; }
 		echo "qemu $APF_QEMU_VERSION"
 	} | sha256sum)
 	echo "$snapshot_dir/${key:0:16}.mig"
@@ -52,10 +80,10 @@ snapshot_file() {
 # and save it at READY into FILE. Returns 1 (having said why) when it
 # could not; the cell then boots as usual.
 snapshot_make() {
-	local file=$1 tmp saved=("${QARGV[@]}") rc=0 end mon_r mon_w pid a
+	local file=$1 tmp ram saved=("${QARGV[@]}") rc=0 end mon_r mon_w pid a
 	mkdir -p "$snapshot_dir" 2>/dev/null || { warn "snapshot: cannot create $snapshot_dir"; return 1; }
-	tmp=$file.$$.tmp
-	cleanup_push rm -f "$tmp"
+	tmp=$file.$$.tmp ram=${file%.mig}.ram.$$.tmp
+	cleanup_push rm -f "$tmp" "$ram"
 	mkfifo "$S/snapmon.in" "$S/snapmon.out" || return 1
 	exec {mon_w}<>"$S/snapmon.in" {mon_r}<>"$S/snapmon.out"
 	QARGV=()
@@ -75,6 +103,7 @@ snapshot_make() {
 	done
 	if [ "$rc" = 0 ]; then
 		# HMP's migrate returns when the stream is complete; quit then.
+		[ -z "$SHM_FD" ] || printf 'migrate_set_capability x-ignore-shared on\n' >&"$mon_w"
 		printf 'migrate "exec:cat > '\''%s'\''"\nquit\n' "$tmp" >&"$mon_w"
 		end=$(($(now_us) + 60000000))
 		while qemu_alive "$pid" && ! past "$end"; do sleep 0.05; done
@@ -83,15 +112,54 @@ snapshot_make() {
 	close_channel
 	exec {mon_w}>&- {mon_r}<&-
 	QARGV=("${saved[@]}")
-	if [ "$rc" != 0 ] || [ "$(head -c 4 "$tmp" 2>/dev/null)" != QEVM ] || [ "$(stat -c %s "$tmp")" -lt 1048576 ]; then
+	if [ "$rc" = 0 ] && [ "$(head -c 4 "$tmp" 2>/dev/null)" = QEVM ] && ! qemu_alive "$pid"; then
+		if [ -n "$SHM_FD" ]; then
+			cp --sparse=always "/proc/self/fd/$SHM_FD" "$ram" || rc=1
+		elif [ "$(stat -c %s "$tmp")" -lt 1048576 ]; then
+			rc=1
+		fi
+	else
+		rc=1
+	fi
+	# The cell's own RAM starts empty again.
+	[ -z "$SHM_FD" ] || truncate -s 0 "/proc/self/fd/$SHM_FD"
+	if [ "$rc" != 0 ]; then
 		warn "snapshot: could not save a ready guest (read_line $rc; $(console_reason_of "$S/snap-console.log")$(qemu_err_of "$S/snapctl.err")); booting"
-		rm -f "$tmp"
+		rm -f "$tmp" "$ram"
 		return 1
 	fi
+	[ -z "$SHM_FD" ] || mv -f "$ram" "${file%.mig}.ram"
 	mv -f "$tmp" "$file"
 	# The newest few stay: one per kernel, size and vCPU count of a matrix.
 	find "$snapshot_dir" -maxdepth 1 -name '*.mig' -printf '%T@ %p\n' | sort -rn |
-		tail -n +"$((SNAPSHOT_KEEP + 1))" | cut -d' ' -f2- | xargs -r rm -f --
+		tail -n +"$((SNAPSHOT_KEEP + 1))" | cut -d' ' -f2- | while IFS= read -r a; do
+		rm -f -- "$a" "${a%.mig}.ram"
+	done
+}
+
+# snapshot_load FILE: QARGV told to load FILE. With L1's RAM in /dev/shm
+# that is FILE's data copied into the cell's RAM file and FILE's state
+# loaded from a monitor, where x-ignore-shared can be set first (QEMU 7.2
+# has no command-line switch for it); the commands wait in the monitor's
+# FIFO for QEMU. Returns 1 when the data cannot be copied (the cell then
+# boots).
+snapshot_load() {
+	local file=$1 mon_w mon_r
+	if [ -z "$SHM_FD" ]; then
+		QARGV+=(-incoming "exec:cat '$file'")
+		return 0
+	fi
+	touch "${file%.mig}.ram" 2>/dev/null || true
+	cp --sparse=always "${file%.mig}.ram" "/proc/self/fd/$SHM_FD" || {
+		warn "snapshot: cannot copy ${file%.mig}.ram; booting"
+		truncate -s 0 "/proc/self/fd/$SHM_FD"
+		return 1
+	}
+	mkfifo "$S/mon.in" "$S/mon.out" || return 1
+	exec {mon_w}<>"$S/mon.in" {mon_r}<>"$S/mon.out"
+	printf '%s\n' "migrate_set_capability x-ignore-shared on" "migrate_incoming \"exec:cat '$file'\"" >&"$mon_w"
+	# shellcheck disable=SC2054  # commas inside QEMU's option values
+	QARGV+=(-chardev "pipe,id=mon,path=$S/mon" -mon chardev=mon,mode=readline -incoming defer)
 }
 
 # snapshot_hello DEADLINE_US: after an -incoming start, HELLO until the

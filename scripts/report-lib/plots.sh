@@ -179,7 +179,7 @@ plot_workload() {
 plot_timings() {
 	if [ -s "$WORK/timings" ]; then
 		awk -F'\t' -v OFS='\t' '
-			BEGIN { n = split("l1_prepare l1_boot prepare boot setup measured collect poweroff monitor_stop release finalize l1_collect l1_poweroff l1_finalize", K, " ")
+			BEGIN { n = split("l1_prepare l1_snapshot l1_boot prepare snapshot boot setup measured collect poweroff monitor_stop release finalize l1_collect l1_poweroff l1_finalize", K, " ")
 			        for (i = 1; i <= n; i++) rank[K[i]] = i }
 			{ v[$2, $3] = $4; if (!($2 in b)) { b[$2] = $1; bl[++nb] = $2 }; if (!($3 in ph)) { ph[$3] = 1; pl[++np] = $3 } }
 			END {

@@ -9,9 +9,15 @@
 #     events > 0; apf-off and guest-off: no HYP interrupts
 #   - zram in L1 (synchronous swap): no async PF at all
 #   - nothing of a cell left on this machine (its swap disk file)
+#   - L1 starts from a snapshot (host/vm-lib/snapshot.sh): the first cell
+#     of a configuration saves it (its RAM's data beside its device state),
+#     the next ones restore it, with L1's RAM in an unlinked /dev/shm file;
+#     so every check above holds for a restored nested host
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 need_nested
+export APF_SNAPSHOT_DIR=$TMP_T/snaps
+snaps() { find "$TMP_T/snaps" -maxdepth 1 -name '*.mig' 2>/dev/null | wc -l; }
 
 for m in apf-on apf-off guest-off; do
 	nested_cell "$m" --mode "$m" --pressure limit40 --swap-disk hdd
@@ -27,6 +33,15 @@ for m in apf-on apf-off guest-off; do
 		"$TMP_T/$m/result.json"
 	check "$m: no swap disk left" test ! -e "$TMP_T/$m/.l1-swap.img"
 done
+expect_eq "mode cells: L1 started from a snapshot in each" "snapshot snapshot snapshot" \
+	"$(rget apf-on .env.host.boot_from) $(rget apf-off .env.host.boot_from) $(rget guest-off .env.host.boot_from)"
+# (A retried first cell restores the snapshot its failed start saved.)
+check "mode cells: at most one saved it (l1_snapshot > 0)" jq -se '[.[].env.timings.l1_snapshot | numbers | select(. > 0)] | length <= 1' \
+	"$TMP_T/apf-on/result.json" "$TMP_T/apf-off/result.json" "$TMP_T/guest-off/result.json"
+expect_eq "mode cells: one snapshot for their configuration" 1 "$(snaps)"
+check "mode cells: its RAM's data beside it" test -s "$(find "$TMP_T/snaps" -name '*.mig' | sed 's/\.mig$/.ram/')"
+check "guest-off: L1 loaded it, RAM in a file (host-qemu.cmdline)" \
+	grep -q -- 'memory-backend-file,id=l1ram,.*-incoming defer' "$TMP_T/guest-off/host-qemu.cmdline"
 expect_eq "apf-on: CPUID async_pf" true "$(rget apf-on .env.cpuid.async_pf)"
 expect_eq "apf-on: CPUID async_pf_int" true "$(rget apf-on .env.cpuid.async_pf_int)"
 expect_eq "apf-off: CPUID async_pf" false "$(rget apf-off .env.cpuid.async_pf)"
@@ -59,4 +74,7 @@ expect_eq "zram: env.swap" zram "$(rget zram .env.swap)"
 check "zram: L1 swapped guest RAM" jq -e '.host.pswpout > 0' "$TMP_T/zram/result.json"
 expect_eq "zram: no async PF (not_present 0)" 0 "$(rget zram .host.kvm_async_pf.not_present)"
 expect_eq "zram: no HYP interrupts" 0 "$(rget zram .guest.hyp_irqs)"
+expect_eq "zram: L1 without a swap disk is a snapshot of its own" 2 "$(snaps)"
+left=$(find /dev/shm -maxdepth 1 -name 'apf-vm.*.ram' 2>/dev/null)
+expect_eq "no nested host's RAM file left in /dev/shm" "" "$left"
 done_testing

@@ -46,6 +46,8 @@ sys_snapshot() {
 		mnt=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
 		self=$(awk -F: '$1 == "0" {print $3; exit}' /proc/self/cgroup)
 		[ -z "$mnt" ] || find "$mnt${self%/}" -mindepth 1 -maxdepth 2 -type d 2>/dev/null | sed 's/^/cgroup /'
+		# a nested host's RAM file (host/vm-lib/snapshot.sh unlinks it at once)
+		for z in /dev/shm/apf-vm.*.ram; do [ ! -e "$z" ] || echo "shm $z"; done
 		# private mounts of runs (ours are checked through the registry)
 		awk '($3 == "tracefs" || $3 == "debugfs") && $2 !~ /\/monitor-[0-9]+-[0-9]+-[0-9]+\/[a-z]+$/ {print "mount " $2}' /proc/self/mounts
 	)

@@ -2,8 +2,10 @@
 # The cell's result.json from what host/apf-vm got (jq -n, see finalize in
 # host/vm-lib/result.sh): $g[0] the guest's result (absent when it sent
 # none), $h the host's env facts (defaults, forced; made below from
-# finalize's --arg's: one jq for the whole merge), $host the monitor's
-# block, $status/$reason the host's verdict when it overrides the guest's,
+# finalize's --arg's: one jq for the whole merge), $hj[0] host/monitor's
+# block (host.json; absent without one), $status/$reason the host's
+# verdict when it overrides the guest's, $guest_rc apfw's exit code,
+# $l1_oom an OOM line of a nested host's console,
 # $marks the phase marks in microseconds, $hostenv env.host (where the KVM
 # host ran; null for a local cell, whose env.host is this machine, kernel
 # release $hostrel), $nested true for a nested host (then the guest's result is the
@@ -11,6 +13,9 @@
 # L1 phases are added).
 
 ($hostenv // { name: "local", kernel: null, kernel_release: $hostrel, accel: "native" }) as $hostenv |
+($hj[0] // null) as $host |
+# env.swap names the backend really used, not the request "auto".
+(if $swap == "auto" then ($host.swap // "auto" | if type == "string" then . else "auto" end) else $swap end) as $swap |
 def nn: if . == "" then null else . end;
 { defaults: { kernel_release: ($kernel_release | nn), cmdline: null,
               vcpus: $vcpus, memory_bytes: $mem,
@@ -89,6 +94,14 @@ def nested_timings($inner):
     | .env.host = $hostenv
     | if $nested then . else .host = $host end
   end
-| if $status != "" then .status = $status | .reason = $reason else . end
+# The host's verdict when it has one; a guest whose apfw failed after an
+# ok result; then what an OOM kill (the cell's cgroup limit, or L1's
+# kernel, from its console) adds to a failure.
+| if $status != "" then .status = $status | .reason = $reason
+  elif .status == "ok" and $guest_rc != "" and $guest_rc != "0" then .status = "failed" | .reason = "apfw exited \($guest_rc)"
+  else . end
+| if .status == "failed" and ($host.cgroup_oom_kills // 0) > 0
+  then .reason = "\(.reason // "")" + "; the cell's cgroup limit OOM-killed QEMU (\($host.cgroup_oom_kills) kills in memory.events)" else . end
+| if .status == "failed" and $l1_oom != "" then .reason = "\(.reason // "")" + "; nested host's console: " + $l1_oom else . end
 # The verdict first (result_write in host/lib.sh), then the result.
 | ([.status, "\(.workload) on \(.env.kernel) [\(.env.accel)]: \(.status)" + (if .reason then ": \(.reason)" else "" end)] | @tsv), .

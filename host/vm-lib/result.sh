@@ -22,21 +22,42 @@ console_reason_of() {
 
 # shellcheck disable=SC2317  # run by the cleanup stack
 finalize() {
-	local base="" hostblock=null status="" reason="" tmp oomk
+	local base="" hostfile="" l1_oom="" status reason
 	[ -n "$out" ] || return 0
 	mark finalize_start
-	if [ "$guest_done" = 1 ] && [ -f "$S/recv/result.json" ] &&
-		jq -e 'type == "object"' "$S/recv/result.json" >/dev/null 2>&1; then
-		base=$S/recv/result.json
-		# Verified files are the guest's results; result.json itself last.
-		local f files=()
+	[ "$guest_done" != 1 ] || [ ! -f "$S/recv/result.json" ] || base=$S/recv/result.json
+	[ ! -f "$out/host.json" ] || hostfile=$out/host.json
+	# An L2 QEMU that vanished without a panic: its nested host's kernel
+	# may have OOM-killed it, which only L1's console says.
+	if [ "$host" != local ] && [ -f "$out/host-console.log" ]; then
+		l1_oom=$(grep -a -m1 -E '[Oo]ut of memory|oom-kill' "$out/host-console.log" | one_line) || true
+	fi
+	finalize_verdict "$base"
+	# One jq (the merge) on the usual path: each costs ~0.3 s in a nested
+	# host. A guest's result or a host.json that is no JSON object fails
+	# it; then it runs again without that file.
+	finalize_merge "$base" "$hostfile" && return 0
+	if [ -n "$base" ] && ! jq -e 'type == "object"' "$base" >/dev/null 2>&1; then
+		base=""
+		finalize_verdict ""
+	fi
+	if [ -n "$hostfile" ] && ! jq -e 'type == "object"' "$hostfile" >/dev/null 2>&1; then hostfile=""; fi
+	finalize_merge "$base" "$hostfile" ||
+		warn "could not write $out/result.json: $(one_line <"$out/.result.json.tmp.err")"
+	rm -f "$out/.result.json.tmp.err"
+}
+
+# finalize_verdict BASE: status and reason when the host decides them
+# (empty: the guest's result BASE says); BASE's companion files, which
+# recv_check verified, go to --out.
+finalize_verdict() {
+	local f files=()
+	status="" reason=""
+	if [ -n "$1" ]; then
 		for f in "$S/recv"/*; do
-			[ ! -f "$f" ] || [ "$f" = "$base" ] || files+=("$f")
+			[ ! -f "$f" ] || [ "$f" = "$1" ] || files+=("$f")
 		done
 		[ "${#files[@]}" = 0 ] || mv -f -- "${files[@]}" "$out/"
-		if [ "$guest_rc" != 0 ] && [ "$(jq -r .status "$base")" = ok ]; then
-			status=failed reason="apfw exited $guest_rc"
-		fi
 	else
 		status=${host_status:-failed}
 		reason=$host_reason
@@ -52,51 +73,35 @@ finalize() {
 		fi
 	fi
 	[ -z "$host_status" ] || { status=$host_status reason=$host_reason; }
-	# An L2 QEMU that vanished without a panic: its nested host's kernel
-	# may have OOM-killed it, which only L1's console says.
-	if [ "$host" != local ] && [ -f "$out/host-console.log" ] &&
-		[ "${status:-$(jq -r '.status // ""' "$base" 2>/dev/null)}" = failed ]; then
-		oomk=$(grep -a -m1 -E '[Oo]ut of memory|oom-kill' "$out/host-console.log" | one_line) || true
-		if [ -n "$oomk" ]; then
-			[ -n "$status" ] || reason=$(jq -r '.reason // ""' "$base") status=failed
-			reason="$reason; nested host's console: $oomk"
-		fi
-	fi
-	if [ -f "$out/host.json" ] && hostblock=$(jq -c . "$out/host.json" 2>/dev/null) && [ -n "$hostblock" ]; then
-		# A guest that "stopped" because its host's limit OOM-killed QEMU.
-		if [ "$status" = failed ]; then
-			oomk=$(jq -r '.cgroup_oom_kills // 0' <<<"$hostblock")
-			[ "$oomk" = 0 ] || reason="$reason; the cell's cgroup limit OOM-killed QEMU ($oomk kills in memory.events)"
-		fi
-		# env.swap names the backend really used, not the request "auto".
-		if [ "$swap_label" = auto ]; then
-			swap_label=$(jq -r '.swap // "auto" | if type == "string" then . else "auto" end' \
-				"$out/host.json")
-		fi
-	fi
-	tmp=$out/.result.json.tmp
-	local host_env=null rel=""
+}
+
+# finalize_merge BASE HOSTFILE: result.json from the guest's result BASE
+# and host/monitor's HOSTFILE (either may be empty), the verdict and
+# apf-vm's facts (host/vm-lib/result-merge.jq); sets final_rc.
+finalize_merge() {
+	local tmp=$out/.result.json.tmp host_env=null rel=""
 	# (env.host of a local cell is built by the merge from this release)
 	if [ "$host" = local ]; then read -r rel </proc/sys/kernel/osrelease || rel=$(uname -r)
 	else host_env=$(nested_env_json)
 	fi
 	# The env facts apf-vm knows go in as arguments (the merge makes $h).
-	jq -n -r --slurpfile g "${base:-/dev/null}" \
+	if ! jq -n -r --slurpfile g "${1:-/dev/null}" --slurpfile hj "${2:-/dev/null}" \
 		--arg accel "$accel_used" --arg accel_reason "$accel_reason" \
 		--arg qemu "$APF_QEMU_VERSION" --arg qemu_cmdline "$qemu_cmdline" \
 		--arg kernel "$kernel_label" --arg kernel_path "$kimage" \
 		--arg kernel_release "$release" --arg mode "$mode" \
 		--arg pressure "$pressure" --arg swap "$swap_label" \
 		--argjson vcpus "$vcpus" --argjson mem "$mem_bytes" --argjson boot_s "$boot_s" \
-		--arg guest_ram "$guest_ram" --arg boot_from "$boot_from" \
-		--argjson host "$hostblock" --arg w "$workload" \
-		--arg status "$status" --arg reason "$reason" --arg hostrel "$rel" \
+		--arg guest_ram "$guest_ram" --arg boot_from "$boot_from" --arg w "$workload" \
+		--arg status "$status" --arg reason "$reason" --arg guest_rc "$guest_rc" \
+		--arg l1_oom "$l1_oom" --arg hostrel "$rel" \
 		--argjson marks "$(marks_json)" --argjson hostenv "$host_env" --argjson nested "$([ "$host" = local ] && echo false || echo true)" \
-		-f "$APF_TOP/host/vm-lib/result-merge.jq" >"$tmp" ||
-		{ warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
-	result_write "$tmp" "$out/result.json" "${T[finalize_start]}" ||
-		{ warn "could not write $out/result.json"; rm -f "$tmp"; return 0; }
+		-f "$APF_TOP/host/vm-lib/result-merge.jq" >"$tmp" 2>"$tmp.err" ||
+		! result_write "$tmp" "$out/result.json" "${T[finalize_start]}"; then
+		rm -f "$tmp"
+		return 1
+	fi
+	rm -f "$tmp.err"
 	if [ "${VERDICT%%$'\t'*}" = ok ]; then final_rc=0; fi
 	info "${VERDICT#*$'\t'}"
 }
-

@@ -52,6 +52,16 @@ fake noresult
 expect_eq "no result.json: exit 1" 1 "$RC"
 check "no result.json: reason says so" grep -q "no result.json" <<<"$(field .reason noresult)"
 
+fake notjson
+expect_eq "result.json no JSON: exit 1" 1 "$RC"
+check "result.json no JSON: counted as none" grep -q "guest sent no result.json (apfw exit 0)" <<<"$(field .reason notjson)"
+expect_eq "result.json no JSON: the host's facts still merged" "0.0.1 tcg" "$(field '"\(.env.qemu) \(.env.accel)"' notjson)"
+
+fake apfwfail
+expect_eq "apfw failed after an ok result: exit 1" 1 "$RC"
+expect_eq "apfw failed after an ok result: status and reason" "failed apfw exited 3" "$(field '"\(.status) \(.reason)"' apfwfail)"
+expect_eq "apfw failed after an ok result: its figures kept" 1 "$(field .ops apfwfail)"
+
 fake silent --timeout 3
 expect_eq "never ready: exit 1" 1 "$RC"
 expect_eq "never ready: status timeout" timeout "$(field .status silent)"

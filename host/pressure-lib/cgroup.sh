@@ -37,13 +37,38 @@ cg_fake() { [ -n "${APF_CGROUP_ROOT:-}" ]; }
 
 # cg_self_path VERSION [PID]: the cgroup path of PID (default: us).
 cg_self_path() {
-	local ver=$1 file=/proc/${2:-self}/cgroup
+	local ver=$1 file=/proc/${2:-self}/cgroup id ctl path
 	cg_fake && file=${APF_CGROUP_SELF_FILE:-/proc/self/cgroup}
-	if [ "$ver" = 2 ]; then
-		awk -F: '$1 == "0" && $2 == "" {print $3; exit}' "$file"
-	else
-		awk -F: '{n = split($2, c, ","); for (i = 1; i <= n; i++) if (c[i] == "memory") {print $3; exit}}' "$file"
-	fi
+	# (builtins only: in a nested host every process is ~50 ms)
+	while IFS=: read -r id ctl path; do
+		if [ "$ver" = 2 ]; then
+			[ "$id" != 0 ] || [ -n "$ctl" ] || { printf '%s\n' "$path"; return 0; }
+		elif [[ ,$ctl, == *,memory,* ]]; then
+			printf '%s\n' "$path"
+			return 0
+		fi
+	done <"$file"
+}
+
+# cg_mount TYPE: the first mount point of a filesystem of TYPE (cgroup2),
+# or for TYPE cgroup the one with the memory controller (/proc/self/mounts
+# read with builtins; its octal escapes undone).
+cg_mount() {
+	local _dev target fstype opts _rest
+	while read -r _dev target fstype opts _rest; do
+		[ "$fstype" = "$1" ] || continue
+		[ "$1" != cgroup ] || [[ ,$opts, == *,memory,* ]] || continue
+		printf '%b\n' "$target"
+		return 0
+	done </proc/self/mounts
+}
+
+# cg_has_word FILE WORD: FILE's first line lists WORD (cgroup.controllers,
+# cgroup.subtree_control).
+cg_has_word() {
+	local line
+	read -r line 2>/dev/null <"$1" || [ -n "$line" ] || return 1
+	[[ " $line " == *" $2 "* ]]
 }
 
 # cg_detect: set CG_VER, CG_MNT, CG_SELF, or set CG_ERR and return 1.
@@ -57,15 +82,14 @@ cg_detect() {
 		[ -n "$CG_SELF" ] || { CG_ERR="no cgroup line for v$CG_VER in ${APF_CGROUP_SELF_FILE:-/proc/self/cgroup}"; return 1; }
 		return 0
 	fi
-	mnt=$(findmnt -n -t cgroup2 -o TARGET 2>/dev/null | head -n 1) || true
+	mnt=$(cg_mount cgroup2) || true
 	self=$(cg_self_path 2) || true
 	if [ -n "$mnt" ] && [ -n "$self" ] && [ -r "$mnt${self%/}/cgroup.controllers" ] &&
-		grep -qw memory "$mnt${self%/}/cgroup.controllers"; then
+		cg_has_word "$mnt${self%/}/cgroup.controllers" memory; then
 		CG_VER=2 CG_MNT=$mnt CG_SELF=$self
 		return 0
 	fi
-	mnt=$(findmnt -n -t cgroup -o TARGET,OPTIONS 2>/dev/null |
-		awk '{n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == "memory") {print $1; exit}}') || true
+	mnt=$(cg_mount cgroup) || true
 	self=$(cg_self_path 1) || true
 	if [ -n "$mnt" ] && [ -n "$self" ] && [ -d "$mnt${self%/}" ]; then
 		CG_VER=1 CG_MNT=$mnt CG_SELF=$self
@@ -111,7 +135,7 @@ cg_rmdir() {
 cg_v2_delegate() {
 	local reg=$1 parent suite pid
 	parent=$(cg_parent)
-	if grep -qw memory "$parent/cgroup.subtree_control" 2>/dev/null; then
+	if cg_has_word "$parent/cgroup.subtree_control" memory; then
 		# delegated by another cell of the suite: the last release undoes it
 		if [ -d "$parent/apfbench-suite" ]; then
 			st_set "$reg" cg.suite "$parent/apfbench-suite"

@@ -44,10 +44,12 @@ chan_ready() {
 chan_read_go() {
 	while read -r word n now <&3; do
 		[ "$word" = GO ] && break
-		if [ "$word" = HELLO ]; then
-			chan_ready
-			continue
-		fi
+		case "$word" in
+		HELLO) chan_ready; continue ;;
+		# the tail of a HELLO whose first bytes QEMU dropped while the
+		# snapshot loaded
+		ELLO | LLO | LO | O) continue ;;
+		esac
 		chan_log "ignoring '$word' on the control port"
 	done
 	[ "${word:-}" = GO ] || { chan_log "control port closed before GO"; return 1; }

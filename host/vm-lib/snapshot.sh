@@ -107,24 +107,26 @@ snapshot_make() {
 		printf 'migrate "exec:cat > '\''%s'\''"\nquit\n' "$tmp" >&"$mon_w"
 		end=$(($(now_us) + 60000000))
 		while qemu_alive "$pid" && ! past "$end"; do sleep 0.05; done
+		# QEMU quits only once the stream is complete.
+		! qemu_alive "$pid" || rc="no end of migration within 60 s"
 	fi
 	stop_qemu "$pid"
 	close_channel
 	exec {mon_w}>&- {mon_r}<&-
 	QARGV=("${saved[@]}")
-	if [ "$rc" = 0 ] && [ "$(head -c 4 "$tmp" 2>/dev/null)" = QEVM ] && ! qemu_alive "$pid"; then
-		if [ -n "$SHM_FD" ]; then
-			cp --sparse=always "/proc/self/fd/$SHM_FD" "$ram" || rc=1
-		elif [ "$(stat -c %s "$tmp")" -lt 1048576 ]; then
-			rc=1
-		fi
-	else
-		rc=1
+	if [ "$rc" != 0 ]; then
+		[[ $rc == *" "* ]] || rc="read_line $rc"
+	elif [ "$(head -c 4 "$tmp" 2>/dev/null)" != QEVM ]; then
+		rc="no migration stream written"
+	elif [ -n "$SHM_FD" ]; then
+		cp --sparse=always "/proc/self/fd/$SHM_FD" "$ram" || rc="cannot copy its RAM"
+	elif [ "$(stat -c %s "$tmp")" -lt 1048576 ]; then
+		rc="a migration stream of under 1 MB"
 	fi
 	# The cell's own RAM starts empty again.
 	[ -z "$SHM_FD" ] || truncate -s 0 "/proc/self/fd/$SHM_FD"
 	if [ "$rc" != 0 ]; then
-		warn "snapshot: could not save a ready guest (read_line $rc; $(console_reason_of "$S/snap-console.log")$(qemu_err_of "$S/snapctl.err")); booting"
+		warn "snapshot: could not save a ready guest ($rc; $(console_reason_of "$S/snap-console.log")$(qemu_err_of "$S/snapctl.err")); booting"
 		rm -f "$tmp" "$ram"
 		return 1
 	fi

@@ -11,7 +11,7 @@ PROG="json-str.t"
 . host/lib.sh
 strings=("plain" "/sys/fs/cgroup/apfbench-pressure-1-2-3" 'quote " and back\slash' $'new\nline, tab\t, bell\a, esc\e'
 	"ünïcode ✓" '\u0041 stays text' "trailing backslash \\")
-plan "$((${#strings[@]} + 7))"
+plan "$((${#strings[@]} + 8))"
 j="" # (set by json_str and json_num through a nameref)
 for s in "${strings[@]}"; do
 	json_str j "$s"

@@ -12,9 +12,13 @@ console_reason() {
 	if [ "$host" = local ]; then console_reason_of "$out/console.log"; else console_reason_of "$out/host-console.log"; fi
 }
 console_reason_of() {
-	local f=$1 line=""
+	local f=$1 line="" rip
 	[ -f "$f" ] || { echo "no console output"; return; }
 	line=$(grep -a -m1 -E 'Kernel panic|BUG:|Oops|[Oo]ut of memory|apf-init: no ' "$f" | one_line) || true
+	# an oops says where (its RIP line follows a few lines below)
+	if [[ $line == *Oops* ]] && rip=$(grep -a -m1 -o 'RIP: 0010:[^ ]*' "$f"); then
+		line+=" at ${rip#RIP: 0010:}"
+	fi
 	[ -n "$line" ] || line=$(grep -a -v '^[[:space:]]*$' "$f" | tail -n 3 | one_line |
 		paste -sd '|' | sed 's/|/ | /g') || true
 	echo "console: ${line:-empty}"

@@ -60,6 +60,8 @@ consoles_said() {
 	local f
 	for f in "$TMP_T/$1"/host-console.log "$TMP_T/$1"/console.log; do
 		[ -s "$f" ] || continue
+		# where an oops hit (its RIP is above the last lines)
+		grep -a -m 2 -E 'Oops|RIP: 0010' "$f" | tr -d '\r' | cut -c1-200 | sed "s/^/#   ${f##*/}: /" || true
 		echo "#   last lines of ${f##*/}:"
 		tail -n 12 "$f" | tr -d '\r' | tr -c '[:print:]\n' ' ' | cut -c1-200 | sed 's/^/#     /'
 	done

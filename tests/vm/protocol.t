@@ -62,6 +62,11 @@ expect_eq "apfw failed after an ok result: exit 1" 1 "$RC"
 expect_eq "apfw failed after an ok result: status and reason" "failed apfw exited 3" "$(field '"\(.status) \(.reason)"' apfwfail)"
 expect_eq "apfw failed after an ok result: its figures kept" 1 "$(field .ops apfwfail)"
 
+fake oops
+expect_eq "an oops before ready: exit 1" 1 "$RC"
+check "an oops: the reason quotes it and where it hit" \
+	grep -q "stopped before ready; console: \[ 25.8\] Oops: int3: 0000 \[#1\] PREEMPT SMP NOPTI at kvm_faultin_pfn+0x2e9/0x570" <<<"$(field .reason oops)"
+
 fake silent --timeout 3
 expect_eq "never ready: exit 1" 1 "$RC"
 expect_eq "never ready: status timeout" timeout "$(field .status silent)"
